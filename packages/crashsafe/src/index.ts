@@ -6,3 +6,5 @@ export { readJson, readJsonSync } from "./read.js";
 export type { ReadJsonOptions } from "./read.js";
 export { cleanupTemps } from "./temp.js";
 export type { CleanupOptions } from "./temp.js";
+export { openState, StateFile, ENVELOPE_KEY, type StateOptions, type RecoveryEvent } from "./state.js";
+export type { StandardSchemaV1 } from "./standard-schema.js";
