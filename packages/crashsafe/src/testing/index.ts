@@ -1,1 +1,8 @@
-export {};
+/**
+ * crashsafe/testing: prove crash safety. {@link simulateCrashes} replays a function's fs calls
+ * through a power-loss model; {@link torture} SIGKILLs a real process at random moments.
+ * Importing this module wraps node:fs (pass-through unless a simulation is recording).
+ */
+export { ack } from "./ack.js";
+export { simulateCrashes, type SimulateFailure, type SimulateOptions, type SimulateResult } from "./simulate.js";
+export { MODELS, type Model } from "./micro-ops.js";

@@ -1,0 +1,40 @@
+import type { Micro } from "./micro-ops.js";
+import { describeOp, type Op } from "./ops.js";
+
+type Status = "persisted" | "lost" | "partly persisted";
+
+/**
+ * Readable account of one crash state: a headline naming the reordering that produced it
+ * ("rename … at save.js:14 persisted before the data written at save.js:12"), then one line per op up
+ * to the crash point.
+ */
+export function describeState(ops: readonly Op[], micros: readonly Micro[], kept: readonly Micro[]): string[] {
+  const crash = Math.max(-1, ...kept.map((m) => m.op));
+  const status = (i: number): Status => {
+    const mine = kept.filter((m) => m.op === i);
+    if (mine.some((m) => m.kind === "data" && m.partial === true)) return "partly persisted";
+    const total = micros.filter((m) => m.op === i).length;
+    if (mine.length === total) return "persisted";
+    return mine.length === 0 ? "lost" : "partly persisted";
+  };
+  const lines: string[] = [];
+  for (let i = 0; i <= crash; i++) lines.push(`${status(i)}: ${describeOp(ops[i]!)}`);
+  const rest = ops.length - crash - 1;
+  lines.push(rest > 0 ? `crash (${rest} later op${rest === 1 ? "" : "s"} never reached the disk)` : "crash after the last op");
+  return [headline(ops, crash, status), ...lines];
+}
+
+function headline(ops: readonly Op[], crash: number, status: (i: number) => Status): string {
+  if (crash < 0) return "crash before anything reached the disk";
+  for (let j = 0; j < crash; j++) {
+    const sj = status(j);
+    if (sj === "persisted" || ops[j]!.op === "ack") continue;
+    for (let k = crash; k > j; k--) {
+      const op = ops[k]!;
+      if (op.op === "fsync" || op.op === "fdatasync" || status(k) !== "persisted") continue;
+      const lost = `${describeOp(ops[j]!)}${sj === "lost" ? "" : " (only partly)"}`;
+      return op.op === "ack" ? `${describeOp(op)} was reported done, yet ${lost} was lost` : `${describeOp(op)} persisted before ${lost}`;
+    }
+  }
+  return `crash after ${describeOp(ops[crash]!)}`;
+}
