@@ -29,12 +29,15 @@ function headline(ops: readonly Op[], crash: number, status: (i: number) => Stat
   for (let j = 0; j < crash; j++) {
     const sj = status(j);
     if (sj === "persisted" || ops[j]!.op === "ack") continue;
-    for (let k = crash; k > j; k--) {
-      const op = ops[k]!;
-      if (op.op === "fsync" || op.op === "fdatasync" || status(k) !== "persisted") continue;
-      const lost = `${describeOp(ops[j]!)}${sj === "lost" ? "" : " (only partly)"}`;
-      return op.op === "ack" ? `${describeOp(op)} was reported done, yet ${lost} was lost` : `${describeOp(op)} persisted before ${lost}`;
-    }
+    const lost = `${describeOp(ops[j]!)}${sj === "lost" ? " was lost" : " only partly persisted"}`;
+    const later = (wanted: (op: Op) => boolean): Op | undefined => {
+      for (let k = crash; k > j; k--) if (wanted(ops[k]!) && status(k) === "persisted") return ops[k];
+      return undefined;
+    };
+    const change = later((op) => op.op !== "ack" && op.op !== "fsync" && op.op !== "fdatasync");
+    if (change !== undefined) return `${describeOp(change)} persisted before ${describeOp(ops[j]!)}${sj === "lost" ? "" : " (only partly)"}`;
+    const acked = later((op) => op.op === "ack");
+    if (acked !== undefined) return `${describeOp(acked)} was reported done, yet ${lost}`;
   }
   return `crash after ${describeOp(ops[crash]!)}`;
 }
