@@ -24,6 +24,7 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import { hostname } from "node:os";
 import { LockTimeoutError } from "./errors.js";
+import { tempPathFor } from "./temp.js";
 
 /** Options of {@link acquireLock}. */
 export interface LockOptions {
@@ -256,7 +257,7 @@ function removeDeadMarker(marker: string): void {
  * hard-linked, so the file never exists half-written. Falls back to `wx` where links are unsupported.
  */
 function createExclusive(target: string, content: string): boolean {
-  const temp = `${target}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  const temp = tempPathFor(target);
   fs.writeFileSync(temp, content, { flag: "wx" });
   try {
     fs.linkSync(temp, target);
@@ -315,7 +316,7 @@ class HeldLock implements Lock {
   /** Extends the lease; if the lock turns out to have been taken over, stops claiming it. */
   #renew(): void {
     const renewed = this.#whileOurs(() => {
-      const temp = `${this.lockPath}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+      const temp = tempPathFor(this.lockPath);
       fs.writeFileSync(temp, JSON.stringify(claim(this.token, this.leaseMs)), { flag: "wx" });
       fs.renameSync(temp, this.lockPath);
     });

@@ -82,6 +82,11 @@ interface Loaded<T> {
  * @throws {VersionTooNewError} code `EVERSION`: written by a newer version of the program.
  * @throws {MigrationError} code `EMIGRATE`: a migration step failed or is missing.
  */
+export function openState<S extends StandardSchemaV1>(
+  path: string | URL,
+  options: StateOptions<StandardSchemaV1.InferOutput<S>> & { schema: S },
+): Promise<StateFile<StandardSchemaV1.InferOutput<S>>>;
+export function openState<T>(path: string | URL, options: StateOptions<T>): Promise<StateFile<T>>;
 export async function openState<T>(path: string | URL, options: StateOptions<T>): Promise<StateFile<T>> {
   const file = nodePath.resolve(typeof path === "string" ? path : fileURLToPath(path));
   const opts: Resolved<T> = { version: 1, migrate: {}, backup: true, onCorrupt: "throw", durability: "durable", ...options };
