@@ -1,0 +1,130 @@
+/**
+ * Plans the `--fix` rewrite of a direct state write into a crashsafe call, only where the rewrite
+ * keeps behaviour: sync stays sync (writeFileAtomicSync), promise stays promise (writeFileAtomic),
+ * callback forms, directory-creating writes (outputFile/outputJson) and unknown options are left alone.
+ */
+import { isFunction, propertyName, span, stringValue, unwrap, type Node } from "../js/ast.js";
+import type { ModuleFacts } from "../js/facts.js";
+import type { WriteSite } from "../js/writes.js";
+
+/** Replace `[start, end)` of the source with `text`. */
+export interface TextEdit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+export interface FixPlan {
+  /** Edits of the call itself. */
+  callEdits: TextEdit[];
+  /** The crashsafe function the call now uses. */
+  importName: "writeFileAtomic" | "writeFileAtomicSync";
+  /** The call's edits plus the import (what one finding's fix applies alone). */
+  edits: TextEdit[];
+}
+
+const PLAIN = new Set(["fs:writeFileSync", "fs-extra:writeFileSync", "fs:default.writeFileSync", "fs-extra:default.writeFileSync"]);
+const PROMISE = new Set(["fs:promises.writeFile", "fs-extra:promises.writeFile"]);
+const MAYBE_PROMISE = new Set(["fs-extra:writeFile"]);
+const JSON_SYNC = new Set(["fs-extra:writeJsonSync", "fs-extra:writeJSONSync"]);
+const JSON_PROMISE = new Set(["fs-extra:writeJson", "fs-extra:writeJSON"]);
+
+function objectProps(node: Node): Map<string, Node> | undefined {
+  const n = unwrap(node);
+  if (n.type !== "ObjectExpression") return undefined;
+  const out = new Map<string, Node>();
+  for (const p of n.properties as Node[]) {
+    const key = p.type === "Property" && !p.computed ? propertyName(p) : undefined;
+    if (key === undefined) return undefined;
+    out.set(key, p.value as Node);
+  }
+  return out;
+}
+
+function text(facts: ModuleFacts, node: Node): string {
+  const { start, end } = span(node);
+  return facts.source.slice(start, end);
+}
+
+/** fs-style options: none, "utf8", or `{ encoding, mode }` — what crashsafe's WriteOptions accept alike. */
+function optionsEdit(facts: ModuleFacts, options: Node | undefined): TextEdit[] | undefined {
+  if (!options) return [];
+  const s = stringValue(options);
+  if (s !== undefined) return ["utf8", "utf-8"].includes(s.toLowerCase()) ? [{ ...span(options), text: '{ encoding: "utf8" }' }] : undefined;
+  const props = objectProps(options);
+  if (!props || [...props.keys()].some((k) => k !== "encoding" && k !== "mode")) return undefined;
+  const enc = props.get("encoding");
+  if (enc && !["utf8", "utf-8"].includes((stringValue(enc) ?? "").toLowerCase())) return undefined;
+  return [];
+}
+
+/** fs-extra writeJson(file, obj, { spaces }) writes JSON.stringify(obj, null, spaces) + "\n". */
+function jsonPayloadEdit(facts: ModuleFacts, call: Node): TextEdit[] | undefined {
+  const [, obj, options] = call.arguments as Node[];
+  if (!obj) return undefined;
+  let spaces = "";
+  if (options) {
+    const props = objectProps(options);
+    if (!props || [...props.keys()].some((k) => k !== "spaces")) return undefined;
+    if (props.has("spaces")) spaces = `, null, ${text(facts, props.get("spaces")!)}`;
+  }
+  const end = span(options ?? obj).end;
+  return [{ start: span(obj).start, end, text: `JSON.stringify(${text(facts, obj)}${spaces}) + "\\n"` }];
+}
+
+function hasCallback(call: Node): boolean {
+  const a = call.arguments as Node[];
+  const last = a[a.length - 1];
+  return last !== undefined && (isFunction(unwrap(last)) || (unwrap(last).type === "Identifier" && /^(cb|callback|done|next)$/.test(unwrap(last).name as string)));
+}
+
+/** Where and how to import `name` from "crashsafe" (merged into an existing import when there is one). */
+export function importEdit(facts: ModuleFacts, names: string[]): TextEdit | undefined {
+  const body = facts.program.body as Node[];
+  const existing = body.find((st) => st.type === "ImportDeclaration" && (st.source as Node).value === "crashsafe" && st.importKind !== "type");
+  const needed = names.filter((n) => {
+    const b = facts.rootScope.vars.get(n);
+    return !(b?.kind === "import" && b.source === "crashsafe");
+  });
+  if (needed.length === 0) return undefined;
+  const specs = existing ? (existing.specifiers as Node[]).filter((s) => s.type === "ImportSpecifier") : [];
+  if (existing && specs.length) return { start: span(specs[specs.length - 1]!).end, end: span(specs[specs.length - 1]!).end, text: `, ${needed.join(", ")}` };
+  const imports = body.filter((st) => st.type === "ImportDeclaration");
+  const requires = body.filter(isTopLevelRequire);
+  const cjs = imports.length === 0 && (requires.length > 0 || /\.c[jt]s$/.test(facts.filename) || facts.program.sourceType === "script");
+  const line = cjs ? `const { ${needed.join(", ")} } = require("crashsafe");` : `import { ${needed.join(", ")} } from "crashsafe";`;
+  const anchor = cjs ? requires[requires.length - 1] : imports[imports.length - 1];
+  if (anchor) return { start: span(anchor).end, end: span(anchor).end, text: `\n${line}` };
+  const first = body.find((st) => !(st.type === "ExpressionStatement" && st.directive));
+  const at = first ? span(first).start : span(facts.program).end;
+  return { start: at, end: at, text: `${line}\n` };
+}
+
+function isTopLevelRequire(st: Node): boolean {
+  if (st.type !== "VariableDeclaration") return false;
+  return (st.declarations as Node[]).some((d) => {
+    const init = d.init ? unwrap(d.init as Node) : undefined;
+    const call = init?.type === "MemberExpression" ? unwrap(init.object as Node) : init;
+    return call?.type === "CallExpression" && unwrap(call.callee as Node).name === "require";
+  });
+}
+
+/** The fix of one direct write, or undefined when a rewrite could change behaviour. */
+export function planFix(facts: ModuleFacts, w: WriteSite): FixPlan | undefined {
+  const key = w.site.key ?? "";
+  const call = w.site.node;
+  if ((call.arguments as Node[]).some((a) => a.type === "SpreadElement")) return undefined;
+  let importName: FixPlan["importName"];
+  let argEdits: TextEdit[] | undefined;
+  if (PLAIN.has(key) || JSON_SYNC.has(key)) importName = "writeFileAtomicSync";
+  else if (PROMISE.has(key) || ((MAYBE_PROMISE.has(key) || JSON_PROMISE.has(key)) && !hasCallback(call))) importName = "writeFileAtomic";
+  else return undefined;
+  if (JSON_SYNC.has(key) || JSON_PROMISE.has(key)) argEdits = jsonPayloadEdit(facts, call);
+  else argEdits = (call.arguments as Node[]).length > 3 ? undefined : optionsEdit(facts, (call.arguments as Node[])[2]);
+  if (!argEdits) return undefined;
+  const clash = w.site.scope.lookup(importName);
+  if (clash && !(clash.kind === "import" && clash.source === "crashsafe")) return undefined;
+  const callEdits = [{ ...span(call.callee as Node), text: importName }, ...argEdits];
+  const imp = importEdit(facts, [importName]);
+  return { callEdits, importName, edits: imp ? [...callEdits, imp] : callEdits };
+}

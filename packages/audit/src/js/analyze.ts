@@ -1,0 +1,275 @@
+/**
+ * The JS/TS detection core: one program in, findings out. `audit()` runs it per file (plus
+ * cross-file linking); the ESLint plugin runs it through {@link analyzeProgram}.
+ */
+import type { RuleId } from "../types.js";
+import { importEdit, planFix, type TextEdit } from "../fix/plan.js";
+import { span, unwrap, type Node } from "./ast.js";
+import { READERS } from "./apis.js";
+import { collectFacts, type ModuleFacts } from "./facts.js";
+import { lineStarts, position } from "./lines.js";
+import { collectRenames, isTempWrite, replaceFindings } from "./replace.js";
+import { resetFindings } from "./resets.js";
+import { setupReason, writeFlag } from "./setup.js";
+import { collectSuppressions, isSuppressed, type CommentLike } from "./suppress.js";
+import { fileName, isSerialized, looksLikeStateFile, pathParts } from "./values.js";
+import { collectWrites, type HelperSummary, type WriteSite } from "./writes.js";
+
+export type { TextEdit } from "../fix/plan.js";
+
+/** A finding with offsets into the analysed source (what the ESLint plugin reports). */
+export interface ProgramFinding {
+  rule: RuleId;
+  start: number;
+  end: number;
+  message: string;
+  fix?: TextEdit[];
+  suggestions?: Array<{ desc: string; edits: TextEdit[] }>;
+}
+
+/** A finding with the detail `audit()` needs for its report and cross-file linking. */
+export interface JsFinding extends ProgramFinding {
+  suggestion?: string;
+  via?: string;
+  /** Offset of the helper's write when reached through a local helper. */
+  viaStart?: number;
+  /** File name the write/read targets (`state.json`), for linking writers and readers. */
+  stateFile?: string;
+  /** Set when reported inside a helper body (no caller in this module): the helper's local name. */
+  helperBody?: string;
+  /** Name to import from "crashsafe" when the fix is applied. */
+  fixImport?: string;
+  /** The fix's edits of the call alone (the import is merged per file). */
+  fixCall?: TextEdit[];
+}
+
+/** An exported helper that writes state to a path it takes (for call sites in other modules). */
+export interface ExportedHelper {
+  exported: string;
+  local: string;
+  pathParam: number;
+  dataParam?: number;
+  serializes: boolean;
+  stateFile: boolean;
+  sinkName: string;
+  start: number;
+}
+
+/** A call of a function imported from a project module (`./util.js`), resolved by `audit()`. */
+export interface ImportCall {
+  source: string;
+  imported: string;
+  start: number;
+  end: number;
+  args: Array<{ serialized: boolean; stateFile: boolean; name?: string }>;
+  setup?: string;
+}
+
+export interface StateRead {
+  name: string;
+  start: number;
+  /** What happens when the file is corrupt: parse error thrown, silently reset, or handled. */
+  outcome: "throws" | "reset" | "handled";
+}
+
+export interface ModuleAnalysis {
+  findings: JsFinding[];
+  reads: StateRead[];
+  exports: ExportedHelper[];
+  importCalls: ImportCall[];
+  suppressions: Array<[number, string[]]>;
+  /** Every fixable finding's call edits plus one import: what `--fix` applies to this file. */
+  fileFix: TextEdit[];
+}
+
+export interface AnalyzeOptions {
+  /** The file's path (decides setup-write context: scripts/, build files, tests). */
+  filename?: string;
+  /** The program's comments, for `crashsafe-ignore` suppressions. */
+  comments?: CommentLike[];
+}
+
+const SUGGEST_SYNC = 'use writeFileAtomicSync (or writeJsonSync) from "crashsafe": temp in the same directory, fsync, rename';
+const SUGGEST_ASYNC = 'use await writeFileAtomic (or writeJson) from "crashsafe": temp in the same directory, fsync, rename';
+
+function describeTarget(name: string | undefined): string {
+  return name ? `"${name}"` : "the state file";
+}
+
+function isStateWrite(w: WriteSite): boolean {
+  const scope = w.site.scope;
+  if (w.serializes || isSerialized(w.dataExpr, scope)) return true;
+  if (w.helper?.stateFile && w.pathExpr === undefined) return true;
+  return looksLikeStateFile(pathParts(w.pathExpr, scope)) || (w.helper?.stateFile ?? false);
+}
+
+function writeFinding(facts: ModuleFacts, w: WriteSite, starts: number[]): JsFinding | undefined {
+  const flag = writeFlag(w.optionsExpr);
+  if (flag?.includes("a")) return undefined;
+  if (!isStateWrite(w)) return undefined;
+  const parts = pathParts(w.pathExpr, w.site.scope);
+  const name = fileName(parts);
+  const { start, end } = span(w.report);
+  const reason = setupReason(w.site, facts, w.pathExpr, parts, flag);
+  const via = w.helper ? `${w.helper.name} (line ${position(starts, w.helper.start).line})` : undefined;
+  if (reason) {
+    return { rule: "setup-write", start, end, message: `One-time write of ${describeTarget(name)} (${reason}): allowed, listed.`, stateFile: name, via };
+  }
+  const how = w.helper ? `${w.helper.name}() writes it with ${w.sinkName}, which truncates` : `${w.sinkName} truncates`;
+  const finding: JsFinding = {
+    rule: "direct-state-write",
+    start,
+    end,
+    message: `${how} ${describeTarget(name)} and rewrites it in place: a crash mid-write leaves it empty or torn.`,
+    suggestion: w.form === "sync" ? SUGGEST_SYNC : SUGGEST_ASYNC,
+    stateFile: name,
+    via,
+    viaStart: w.helper?.start,
+  };
+  if (w.kind === "direct") {
+    const fix = planFix(facts, w);
+    if (fix) {
+      finding.fix = fix.edits;
+      finding.fixImport = fix.importName;
+      finding.fixCall = fix.callEdits;
+    }
+  }
+  return finding;
+}
+
+/** Local name → exported names, for top-level exports (ESM and CommonJS). */
+function exportedNames(program: Node): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const add = (local: string, exported: string): void => void out.set(local, [...(out.get(local) ?? []), exported]);
+  for (const st of program.body as Node[]) {
+    if (st.type === "ExportNamedDeclaration") {
+      const d = st.declaration as Node | null;
+      if (d?.type === "FunctionDeclaration" && d.id) add((d.id as Node).name as string, (d.id as Node).name as string);
+      if (d?.type === "VariableDeclaration") for (const v of d.declarations as Node[]) if ((v.id as Node).type === "Identifier") add((v.id as Node).name as string, (v.id as Node).name as string);
+      if (!st.source) for (const s of (st.specifiers as Node[]) ?? []) add((s.local as Node).name as string, ((s.exported as Node).name ?? (s.exported as Node).value) as string);
+    } else if (st.type === "ExportDefaultDeclaration") {
+      const d = st.declaration as Node;
+      if ((d.type === "FunctionDeclaration" && d.id) || d.type === "Identifier") add((d.id as Node | undefined)?.name as string ?? (d.name as string), "default");
+    } else if (st.type === "ExpressionStatement" && unwrap(st.expression as Node).type === "AssignmentExpression") {
+      commonJsExports(unwrap(st.expression as Node), add);
+    }
+  }
+  return out;
+}
+
+function commonJsExports(assign: Node, add: (local: string, exported: string) => void): void {
+  const left = assign.left as Node;
+  const right = unwrap(assign.right as Node);
+  const text = (n: Node): string => (n.type === "MemberExpression" ? `${text(n.object as Node)}.${((n.property as Node).name as string) ?? "?"}` : n.type === "Identifier" ? (n.name as string) : "?");
+  const target = text(left);
+  if (target === "module.exports" && right.type === "ObjectExpression") {
+    for (const p of right.properties as Node[]) {
+      const key = (p.key as Node | undefined)?.name as string | undefined;
+      const value = p.value as Node | undefined;
+      if (key && value?.type === "Identifier") add(value.name as string, key);
+    }
+  } else if (target === "module.exports" && right.type === "Identifier") add(right.name as string, "default");
+  else if ((target.startsWith("module.exports.") || target.startsWith("exports.")) && right.type === "Identifier") add(right.name as string, target.slice(target.lastIndexOf(".") + 1));
+}
+
+function exportsOf(facts: ModuleFacts, summaries: Map<Node, HelperSummary>): ExportedHelper[] {
+  const names = exportedNames(facts.program);
+  const out: ExportedHelper[] = [];
+  for (const h of summaries.values()) {
+    for (const exported of names.get(h.name) ?? []) {
+      out.push({ exported, local: h.name, pathParam: h.pathParam, dataParam: h.dataParam, serializes: h.serializes, stateFile: h.stateFile, sinkName: h.sinkName, start: h.start });
+    }
+  }
+  return out;
+}
+
+function importCallsOf(facts: ModuleFacts): ImportCall[] {
+  const out: ImportCall[] = [];
+  for (const c of facts.calls) {
+    if (!c.key || !(c.key.startsWith("./") || c.key.startsWith("../"))) continue;
+    const sep = c.key.indexOf(":");
+    const source = c.key.slice(0, sep);
+    const imported = c.key.slice(sep + 1) || "default";
+    if (imported.includes(".")) continue;
+    const args = (c.node.arguments as Node[]).map((a) => {
+      const parts = pathParts(a, c.scope);
+      return { serialized: isSerialized(a, c.scope), stateFile: looksLikeStateFile(parts), name: fileName(parts) };
+    });
+    const { start, end } = span(c.node);
+    out.push({ source, imported, start, end, args, setup: setupReason(c, facts, undefined, [], undefined) });
+  }
+  return out;
+}
+
+function readsOf(facts: ModuleFacts, resetNodes: Set<Node>): StateRead[] {
+  const out: StateRead[] = [];
+  for (const c of facts.calls) {
+    if (!c.key || !READERS.has(c.key)) continue;
+    const name = fileName(pathParts((c.node.arguments as Node[])[0], c.scope));
+    if (!name) continue;
+    let outcome: StateRead["outcome"] = "throws";
+    for (const a of c.ancestors) {
+      if (a.type === "TryStatement" && a.handler) outcome = resetNodes.has(a.handler as Node) ? "reset" : "handled";
+      if (resetNodes.has(a)) outcome = "reset";
+    }
+    out.push({ name, start: span(c.node).start, outcome });
+  }
+  return out;
+}
+
+function fileFix(facts: ModuleFacts, findings: JsFinding[]): TextEdit[] {
+  const fixable = findings.filter((f) => f.fixCall);
+  if (fixable.length === 0) return [];
+  const names = [...new Set(fixable.map((f) => f.fixImport!))].sort();
+  const imp = importEdit(facts, names);
+  return [...fixable.flatMap((f) => f.fixCall!), ...(imp ? [imp] : [])];
+}
+
+/** Analyses one parsed module: every finding (unsuppressed) plus the facts used for linking. */
+export function analyzeModule(program: Node, source: string, options: AnalyzeOptions = {}): ModuleAnalysis {
+  const facts = collectFacts(program, source, options.filename ?? "");
+  const starts = lineStarts(source);
+  const renames = collectRenames(facts);
+  const writes = collectWrites(facts, (w) => isTempWrite(w, renames, facts));
+  const findings: JsFinding[] = [];
+  for (const w of writes.sites) {
+    const inHelper = [...writes.summaries.values()].find((h) => h.start === span(w.site.node).start && w.kind !== "helper");
+    if (inHelper && (writes.callers.get(inHelper.fn) ?? 0) > 0) continue;
+    const f = writeFinding(facts, w, starts);
+    if (f && inHelper) f.helperBody = inHelper.name;
+    if (f) findings.push(f);
+  }
+  for (const r of replaceFindings(facts, renames, writes.base)) {
+    const { start, end } = span(r.node);
+    findings.push({ rule: r.rule, start, end, message: r.message, suggestion: r.suggestion });
+  }
+  const resets = resetFindings(facts);
+  for (const r of resets) findings.push({ rule: "silent-state-reset", start: r.start, end: r.end, message: r.message, suggestion: 'let a parse error stop the program (or restore a backup); default only on ENOENT — crashsafe readJson/openState do this' });
+  const suppressions = collectSuppressions(options.comments ?? [], starts);
+  const visible = findings.filter((f) => !isSuppressed(suppressions, position(starts, f.start).line, f.rule));
+  visible.sort((a, b) => a.start - b.start);
+  return {
+    findings: visible,
+    reads: readsOf(facts, new Set(resets.map((r) => r.node))),
+    exports: exportsOf(facts, writes.summaries),
+    importCalls: importCallsOf(facts),
+    suppressions: [...suppressions],
+    fileFix: fileFix(facts, visible),
+  };
+}
+
+/**
+ * Runs every JS/TS rule on one program. `program` is an ESTree/TS-ESTree Program from oxc-parser
+ * (offsets in `start`/`end`) or from @typescript-eslint/parser (offsets in `range`).
+ * Handles `// crashsafe-ignore <rule-id>: <reason>` itself when `options.comments` is given.
+ */
+export function analyzeProgram(program: unknown, sourceText: string, options: AnalyzeOptions = {}): ProgramFinding[] {
+  return analyzeModule(program as Node, sourceText, options).findings.map((f) => {
+    const out: ProgramFinding = { rule: f.rule, start: f.start, end: f.end, message: f.suggestion ? `${f.message} Fix: ${f.suggestion}.` : f.message };
+    if (f.fix) {
+      out.fix = f.fix;
+      out.suggestions = [{ desc: `Replace with crashsafe's ${f.fixImport}`, edits: f.fix }];
+    }
+    return out;
+  });
+}

@@ -1,0 +1,84 @@
+/**
+ * Temp-then-rename replaces: `non-durable-replace` when the temp is not fsynced before the rename
+ * or lives in another directory (os.tmpdir), `shared-temp-name` when every writer uses the same temp.
+ */
+import { propertyName, unwrap, type Node } from "./ast.js";
+import { FSYNCS, RENAMES } from "./apis.js";
+import { enclosingFunction, textOf, type CallSite, type ModuleFacts } from "./facts.js";
+import { isFixedTempName, isInTempDir, pathParts, type Part } from "./values.js";
+import type { WriteSite } from "./writes.js";
+
+export interface Rename {
+  site: CallSite;
+  from: Node;
+  fn: Node | undefined;
+}
+
+export function collectRenames(facts: ModuleFacts): Rename[] {
+  const out: Rename[] = [];
+  for (const c of facts.calls) {
+    const from = (c.node.arguments as Node[])[0];
+    if (c.key && RENAMES.has(c.key) && from) out.push({ site: c, from, fn: enclosingFunction(c) });
+  }
+  return out;
+}
+
+/** The write targets a temp that the same function renames afterwards. */
+export function isTempWrite(w: WriteSite, renames: Rename[], facts: ModuleFacts): boolean {
+  if (!w.pathExpr || renames.length === 0) return false;
+  const fn = enclosingFunction(w.site);
+  const text = textOf(facts, w.pathExpr);
+  return renames.some((r) => r.fn === fn && textOf(facts, r.from) === text);
+}
+
+const FSYNC_NAMES = /^(sync|datasync|fsync|fdatasync|fsyncSync|fdatasyncSync)$|fsync|Fsync|FSync/;
+
+function hasFlushOption(w: WriteSite): boolean {
+  const opts = w.optionsExpr && unwrap(w.optionsExpr);
+  return opts?.type === "ObjectExpression" && (opts.properties as Node[]).some((p) => p.type === "Property" && propertyName(p) === "flush" && unwrap(p.value as Node).value === true);
+}
+
+function hasFsync(facts: ModuleFacts, fn: Node | undefined, temps: WriteSite[]): boolean {
+  if (temps.some(hasFlushOption)) return true;
+  return facts.calls.some((c) => {
+    if (enclosingFunction(c) !== fn) return false;
+    if (c.key && FSYNCS.has(c.key)) return true;
+    const callee = unwrap(c.node.callee as Node);
+    const name = callee.type === "Identifier" ? (callee.name as string) : callee.type === "MemberExpression" ? propertyName(callee) : undefined;
+    return name !== undefined && FSYNC_NAMES.test(name);
+  });
+}
+
+const TEMP_MARKERS = [".tmp", ".temp", "~", ".new", ".part", "tmp", "temp"];
+
+function looksLikeTemp(parts: Part[]): boolean {
+  return parts.some((p) => p.literal && TEMP_MARKERS.some((m) => p.text.toLowerCase().includes(m)));
+}
+
+export interface ReplaceFinding {
+  rule: "non-durable-replace" | "shared-temp-name";
+  node: Node;
+  message: string;
+  suggestion: string;
+}
+
+const USE_CRASHSAFE = 'use writeFileAtomic/writeJson from "crashsafe": unique temp in the same directory, fsync, rename, directory fsync';
+
+export function replaceFindings(facts: ModuleFacts, renames: Rename[], base: WriteSite[]): ReplaceFinding[] {
+  const out: ReplaceFinding[] = [];
+  for (const r of renames) {
+    const fromText = textOf(facts, r.from);
+    const temps = base.filter((w) => w.pathExpr && enclosingFunction(w.site) === r.fn && textOf(facts, w.pathExpr) === fromText);
+    const parts = pathParts(r.from, r.site.scope);
+    if (temps.length === 0 && !looksLikeTemp(parts)) continue;
+    if (isInTempDir(parts)) {
+      out.push({ rule: "non-durable-replace", node: r.site.node, message: "The temp file lives in the system temp directory, not beside the target: the rename crosses directories (often filesystems, EXDEV) and is then a non-atomic copy.", suggestion: USE_CRASHSAFE });
+    } else if (temps.length > 0 && !hasFsync(facts, r.fn, temps)) {
+      out.push({ rule: "non-durable-replace", node: r.site.node, message: "Temp file renamed over the target without an fsync first: after a power cut the renamed file can be empty or partial.", suggestion: USE_CRASHSAFE });
+    }
+    if (isFixedTempName(parts)) {
+      out.push({ rule: "shared-temp-name", node: r.site.node, message: `Fixed temp name (${fromText}): two concurrent writers share it and can rename each other's half-written file.`, suggestion: "make the temp name unique per writer (pid + random), or use crashsafe's writeFileAtomic" });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,174 @@
+/**
+ * `silent-state-reset`: a reader that parses a file's content and, when that fails, carries on
+ * with empty or default state (`catch { return {} }`, `state = {}`, an empty catch, `.catch(() => ({}))`).
+ * Fine: the catch re-throws, exits, propagates the error, recovers from a backup, or only
+ * defaults when the error is ENOENT.
+ */
+import { isFunction, propertyName, span, stringValue, unwrap, walk, walkOwn, type Node } from "./ast.js";
+import { EXITS, PARSERS, READERS } from "./apis.js";
+import type { CallSite, ModuleFacts, Site } from "./facts.js";
+import { refKey } from "./resolve.js";
+import type { Scope } from "./scope.js";
+
+const MAX_DEPTH = 4;
+
+/** `expr` contains a file read, directly or through a local constant. */
+function containsRead(expr: Node | undefined, scope: Scope, depth = 0): boolean {
+  if (!expr || depth > MAX_DEPTH) return false;
+  let found = false;
+  walk(expr, (n) => {
+    if (found) return false;
+    if (n.type === "CallExpression" && READERS.has(refKey(n.callee as Node, scope) ?? "")) found = true;
+    else if (n.type === "Identifier") {
+      const b = scope.lookup(n.name as string);
+      if (b?.kind === "var" && b.init && b.init !== expr && containsRead(b.init, scope, depth + 1)) found = true;
+    }
+    return !found;
+  });
+  return found;
+}
+
+/** The code parses file content: a parser applied to a read, or a reader that parses (readJson). */
+export function parsesFile(body: Node, scope: Scope): boolean {
+  let found = false;
+  walkOwn(body, (n) => {
+    if (found || (n.type !== "CallExpression" && n.type !== "NewExpression")) return;
+    const key = refKey(n.callee as Node, scope) ?? "";
+    if (READERS.get(key)?.parses) found = true;
+    else if (PARSERS.has(key)) found = containsRead(n, scope) || containsRead(body, scope);
+    else if (propertyName(unwrap(n.callee as Node)) === "json" && containsRead(n.callee as Node, scope)) found = true;
+  });
+  return found;
+}
+
+const PROPAGATE_CALLS = /^(cb|callback|done|next|reject|fail|onError|handleError)$/;
+const RECOVERY = /backup|\.bak|restore|recover|fallback[A-Z_]?[Ff]ile|quarantine/i;
+
+function mentions(node: Node, name: string | undefined): boolean {
+  if (!name) return false;
+  let hit = false;
+  walk(node, (n) => {
+    if (n.type === "Identifier" && n.name === name) hit = true;
+    return !hit;
+  });
+  return hit;
+}
+
+function calleeName(call: Node): string | undefined {
+  const c = unwrap(call.callee as Node);
+  return c.type === "Identifier" ? (c.name as string) : c.type === "MemberExpression" ? propertyName(c) : undefined;
+}
+
+/** The handler stops or hands the error on instead of carrying on with a default. */
+function handlerIsFine(body: Node, errorName: string | undefined, scope: Scope): boolean {
+  let fine = false;
+  walkOwn(body, (n) => {
+    if (fine) return;
+    if (n.type === "ThrowStatement") fine = true;
+    else if (n.type === "CallExpression") {
+      const key = refKey(n.callee as Node, scope) ?? "";
+      const name = calleeName(n) ?? "";
+      if (EXITS.has(key) || key === "global:Promise.reject") fine = true;
+      else if (PROPAGATE_CALLS.test(name) && (n.arguments as Node[]).some((a) => mentions(a, errorName))) fine = true;
+      else if (RECOVERY.test(name)) fine = true;
+    } else if (n.type === "ReturnStatement" && n.argument && mentions(n.argument as Node, errorName)) fine = true;
+    else if (n.type === "Identifier" && RECOVERY.test(n.name as string)) fine = true;
+    else if (RECOVERY.test(stringValue(n) ?? "")) fine = true;
+  });
+  return fine || onlyDefaultsOnMissingFile(body);
+}
+
+function testsMissingFile(test: Node): boolean {
+  let hit = false;
+  walk(test, (n) => {
+    const s = stringValue(n);
+    if (s === "ENOENT" || s === "ENOTDIR") hit = true;
+    return !hit;
+  });
+  return hit && !(unwrap(test).type === "BinaryExpression" && ["!==", "!="].includes(unwrap(test).operator as string));
+}
+
+/** `catch (e) { if (e.code === "ENOENT") return {}; … }` with nothing else carrying on. */
+function onlyDefaultsOnMissingFile(body: Node): boolean {
+  const statements = body.type === "BlockStatement" ? (body.body as Node[]) : [body];
+  const guarded = statements.filter((st) => st.type === "IfStatement" && testsMissingFile(st.test as Node));
+  if (guarded.length === 0) return false;
+  const rest = statements.filter((st) => !guarded.includes(st));
+  return rest.every((st) => st.type === "ExpressionStatement" && unwrap(st.expression as Node).type === "CallExpression" && !isAssignmentLike(st));
+}
+
+function isAssignmentLike(st: Node): boolean {
+  return unwrap(st.expression as Node).type === "AssignmentExpression";
+}
+
+export interface ResetFinding {
+  node: Node;
+  start: number;
+  end: number;
+  message: string;
+}
+
+const MESSAGE = "A parse failure of this state file is swallowed and the code carries on with empty/default state: a corrupt file silently erases its history (every alert re-fires, processed items re-run).";
+
+function catchClauseFinding(t: Site): ResetFinding | undefined {
+  const handler = t.node.handler as Node | null;
+  if (!handler) return undefined;
+  if (!parsesFile(t.node.block as Node, t.scope)) return undefined;
+  const param = handler.param as Node | null;
+  const errorName = param?.type === "Identifier" ? (param.name as string) : undefined;
+  if (handlerIsFine(handler.body as Node, errorName, t.scope)) return undefined;
+  const { start } = span(handler);
+  return { node: handler, start, end: span(handler.body as Node).start, message: MESSAGE };
+}
+
+/** `readFile(p).then(JSON.parse).catch(() => ({}))` */
+function promiseCatchFinding(c: CallSite): ResetFinding | undefined {
+  const callee = unwrap(c.node.callee as Node);
+  if (callee.type !== "MemberExpression" || propertyName(callee) !== "catch") return undefined;
+  const handler = (c.node.arguments as Node[])[0];
+  if (!handler || !isFunction(handler)) return undefined;
+  const chain = callee.object as Node;
+  if (!parsesChain(chain, c.scope)) return undefined;
+  const param = (handler.params as Node[])[0];
+  const errorName = param?.type === "Identifier" ? (param.name as string) : undefined;
+  const body = handler.body as Node;
+  if (body.type !== "BlockStatement" ? mentions(body, errorName) || isRejection(body, c.scope) : handlerIsFine(body, errorName, c.scope)) return undefined;
+  const prop = callee.property as Node;
+  return { node: c.node, start: span(prop).start, end: span(c.node).end, message: MESSAGE };
+}
+
+function isRejection(expr: Node, scope: Scope): boolean {
+  const n = unwrap(expr);
+  return n.type === "CallExpression" && refKey(n.callee as Node, scope) === "global:Promise.reject";
+}
+
+/** A promise chain that reads and parses: `readFile(p, "utf8").then(JSON.parse)`, `readJson(p)`. */
+function parsesChain(chain: Node, scope: Scope): boolean {
+  let reads = false;
+  let parses = false;
+  walk(chain, (n) => {
+    if (n.type === "CallExpression") {
+      const key = refKey(n.callee as Node, scope) ?? "";
+      if (READERS.has(key)) {
+        reads = true;
+        if (READERS.get(key)!.parses) parses = true;
+      }
+      if (PARSERS.has(key)) parses = true;
+    } else if ((n.type === "MemberExpression" || n.type === "Identifier") && PARSERS.has(refKey(n, scope) ?? "")) parses = true;
+    return true;
+  });
+  return reads && parses;
+}
+
+export function resetFindings(facts: ModuleFacts): ResetFinding[] {
+  const out: ResetFinding[] = [];
+  for (const t of facts.tries) {
+    const f = catchClauseFinding(t);
+    if (f) out.push(f);
+  }
+  for (const c of facts.calls) {
+    const f = promiseCatchFinding(c);
+    if (f) out.push(f);
+  }
+  return out;
+}

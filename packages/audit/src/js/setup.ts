@@ -1,0 +1,80 @@
+/**
+ * Is a write one-time (setup, build script, code generator, first-run creation, user-requested
+ * export)? Decided from the file's path, the enclosing functions' names and the code around it.
+ */
+import { propertyName, stringValue, unwrap, type Node } from "./ast.js";
+import { EXISTS, SETUP_FILE_NAMES } from "./apis.js";
+import { enclosingFunctionNames, textOf, type ModuleFacts, type Site } from "./facts.js";
+import { refKey } from "./resolve.js";
+import { fileName, type Part } from "./values.js";
+
+const SETUP_DIRS = new Set(["scripts", "script", "tools", "tooling", "build", "codegen", "generator", "generators", "test", "tests", "__tests__", "__mocks__", "spec", "e2e", "fixtures", "bench", "benchmark", "benchmarks", ".github", "migrations", "seeds", "docs"]);
+const SETUP_FILE_PREFIXES = ["build", "release", "generate", "gen-", "gen_", "codegen", "setup", "install", "postinstall", "prepare", "bump", "version", "publish", "scaffold", "seed", "migrate"];
+const CONFIG_FILES = ["gulpfile", "gruntfile", "jakefile"];
+const FUNCTION_NAME = /^(build|generate|gen[A-Z_]|export|scaffold|init|setup|install|bootstrap|emit|codegen|release|bump|publish|prepare|create(Default)?Config|writeConfig|download|seed|migrate)|Export|Report$/;
+const OUTPUT_PROPS = new Set(["output", "out", "outFile", "outfile", "outputPath", "outputFile", "outDir", "outdir", "dest", "destination", "target", "exportPath"]);
+
+/** Why a file as a whole is a setup/build/test file, or undefined. */
+export function setupFileReason(filename: string): string | undefined {
+  const parts = filename.split(/[\\/]/).filter(Boolean);
+  const base = (parts[parts.length - 1] ?? "").toLowerCase();
+  for (const dir of parts.slice(0, -1)) if (SETUP_DIRS.has(dir.toLowerCase())) return `in ${dir}/ (a script or test, not runtime code)`;
+  if (SETUP_FILE_PREFIXES.some((p) => base.startsWith(p))) return "a build/release/generator script";
+  if (CONFIG_FILES.some((p) => base.startsWith(p)) || base.includes(".config.") || base.includes(".test.") || base.includes(".spec.")) return "a config, build or test file";
+  return undefined;
+}
+
+function isExistsCheck(test: Node, site: Site, facts: ModuleFacts, pathText: string): boolean {
+  const n = unwrap(test);
+  if (n.type !== "CallExpression") return false;
+  const key = refKey(n.callee as Node, site.scope);
+  if (!key || !EXISTS.has(key)) return false;
+  const arg = (n.arguments as Node[])[0];
+  return arg !== undefined && textOf(facts, arg) === pathText;
+}
+
+/** `if (!existsSync(p)) write(p, …)` or an earlier `if (existsSync(p)) return` in the same block. */
+function isFirstRunCreation(site: Site, facts: ModuleFacts, pathExpr: Node): boolean {
+  const pathText = textOf(facts, pathExpr);
+  for (let i = site.ancestors.length - 1; i >= 0; i--) {
+    const a = site.ancestors[i]!;
+    const child = site.ancestors[i + 1] ?? site.node;
+    if (a.type === "IfStatement" || a.type === "ConditionalExpression") {
+      const test = unwrap(a.test as Node);
+      if (a.consequent === child && test.type === "UnaryExpression" && test.operator === "!" && isExistsCheck(test.argument as Node, site, facts, pathText)) return true;
+      if (a.alternate === child && isExistsCheck(test, site, facts, pathText)) return true;
+    }
+    if (a.type === "BlockStatement" || a.type === "Program") {
+      for (const st of a.body as Node[]) {
+        if (st === child) break;
+        if (st.type === "IfStatement" && isExistsCheck(st.test as Node, site, facts, pathText) && ["ReturnStatement", "ThrowStatement"].includes(firstStatement(st.consequent as Node)?.type ?? "")) return true;
+      }
+    }
+  }
+  return false;
+}
+
+function firstStatement(node: Node): Node | undefined {
+  return node.type === "BlockStatement" ? (node.body as Node[])[0] : node;
+}
+
+/** Exclusive-create flag (`wx`): the write creates the file once and never overwrites it. */
+export function writeFlag(options: Node | undefined): string | undefined {
+  if (!options) return undefined;
+  const n = unwrap(options);
+  if (n.type !== "ObjectExpression") return undefined;
+  for (const prop of n.properties as Node[]) if (prop.type === "Property" && propertyName(prop) === "flag") return stringValue(prop.value as Node);
+  return undefined;
+}
+
+/** Why a write at `site` is a one-time setup write, or undefined when it is a runtime write. */
+export function setupReason(site: Site, facts: ModuleFacts, pathExpr: Node | undefined, parts: Part[], flag: string | undefined): string | undefined {
+  if (flag?.includes("x")) return "exclusive create (flag wx): written once, never overwritten";
+  const name = fileName(parts);
+  if (name && SETUP_FILE_NAMES.has(name)) return `${name} is a manifest/config edited on purpose, not runtime state`;
+  if (parts.some((p) => !p.literal && (p.text.startsWith("global:process.argv") || OUTPUT_PROPS.has(p.text.slice(1))))) return "writes to a user-chosen output path (an export)";
+  if (pathExpr && isFirstRunCreation(site, facts, pathExpr)) return "first-run creation guarded by an existence check";
+  const fnName = enclosingFunctionNames(site).find((n) => FUNCTION_NAME.test(n));
+  if (fnName) return `in ${fnName}(): a setup/export/build step`;
+  return setupFileReason(facts.filename);
+}

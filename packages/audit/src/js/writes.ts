@@ -1,0 +1,185 @@
+/**
+ * Truncating writes of state: direct calls (fs.writeFileSync, fs-extra writeJson, Bun.write…),
+ * writes through a handle opened for writing (createWriteStream, FileHandle, fd), and calls of
+ * project helpers whose path parameter flows into one of those.
+ */
+import { propertyName, span, stringValue, unwrap, type Node } from "./ast.js";
+import { OPENERS, WRITE_SINKS, type WriteForm } from "./apis.js";
+import { enclosingFunction, functionName, type CallSite, type ModuleFacts } from "./facts.js";
+import { refKey } from "./resolve.js";
+import type { Scope } from "./scope.js";
+import { isSerialized, looksLikeStateFile, paramSource, pathParts } from "./values.js";
+
+/** A project function that writes to a path it takes as a parameter. */
+export interface HelperSummary {
+  fn: Node;
+  name: string;
+  pathParam: number;
+  /** The data parameter, when the helper writes its argument as given. */
+  dataParam?: number;
+  /** The helper serializes the data itself (or writes through a serializing call). */
+  serializes: boolean;
+  /** The write inside the helper targets a state-file extension. */
+  stateFile: boolean;
+  sinkName: string;
+  /** Offset of the write inside the helper. */
+  start: number;
+}
+
+export interface WriteSite {
+  site: CallSite;
+  kind: "direct" | "handle" | "helper";
+  sinkName: string;
+  form: WriteForm;
+  serializes: boolean;
+  pathExpr: Node | undefined;
+  dataExpr: Node | undefined;
+  optionsExpr: Node | undefined;
+  /** What the finding points at (the call, or the opener of a stream). */
+  report: Node;
+  helper?: HelperSummary;
+}
+
+function args(call: Node): Node[] {
+  return call.arguments as Node[];
+}
+
+function directSite(site: CallSite): WriteSite | undefined {
+  const sink = site.key === undefined ? undefined : WRITE_SINKS.get(site.key);
+  if (!sink) return undefined;
+  const a = args(site.node);
+  return { site, kind: "direct", sinkName: sink.name, form: sink.form, serializes: sink.serializes, pathExpr: a[sink.pathArg], dataExpr: a[sink.dataArg], optionsExpr: a[2], report: site.node };
+}
+
+/** `const ws = fs.createWriteStream(p)` → the opener call and how it opened. */
+function openerOf(expr: Node | undefined, scope: Scope): { call: Node; flags: string | undefined; handle: string } | undefined {
+  if (!expr) return undefined;
+  const id = unwrap(expr);
+  if (id.type !== "Identifier") return undefined;
+  const b = scope.lookup(id.name as string);
+  if (!b || b.kind !== "var" || !b.init || (b.path && b.path.length)) return undefined;
+  const call = unwrap(b.init);
+  if (call.type !== "CallExpression") return undefined;
+  const info = OPENERS.get(refKey(call.callee as Node, scope) ?? "");
+  if (!info) return undefined;
+  const flagArg = args(call)[info.flagsArg];
+  let flags = stringValue(flagArg);
+  if (flagArg && unwrap(flagArg).type === "ObjectExpression") {
+    const prop = (unwrap(flagArg).properties as Node[]).find((p) => p.type === "Property" && propertyName(p) === "flags");
+    flags = prop ? stringValue(prop.value as Node) : undefined;
+  }
+  if (info.handle === "stream") flags ??= "w";
+  return { call, flags, handle: info.handle };
+}
+
+const HANDLE_METHODS = new Set(["write", "end", "writeFile"]);
+
+function handleSite(site: CallSite): WriteSite | undefined {
+  const callee = unwrap(site.node.callee as Node);
+  let handleExpr: Node | undefined;
+  let dataExpr: Node | undefined;
+  if (site.key === "fs:writeSync" || site.key === "fs-extra:writeSync" || site.key === "fs:writeFileSync") {
+    handleExpr = args(site.node)[0];
+    dataExpr = args(site.node)[1];
+  } else if (callee.type === "MemberExpression" && HANDLE_METHODS.has(propertyName(callee) ?? "")) {
+    handleExpr = callee.object as Node;
+    dataExpr = args(site.node)[0];
+  }
+  const opener = openerOf(handleExpr, site.scope);
+  if (!opener || !opener.flags || !opener.flags.includes("w")) return undefined;
+  const options: Node = { type: "ObjectExpression", properties: [{ type: "Property", key: { type: "Identifier", name: "flag" }, computed: false, value: { type: "Literal", value: opener.flags } }] };
+  const name = opener.handle === "stream" ? "fs.createWriteStream + write" : opener.handle === "fd" ? "fs.openSync(…, \"w\") + write" : "FileHandle.writeFile";
+  return { site, kind: "handle", sinkName: name, form: "other", serializes: false, pathExpr: args(opener.call)[0], dataExpr, optionsExpr: options, report: opener.call };
+}
+
+/** The local function a call's callee names, if any. */
+function calledFunction(site: CallSite): Node | undefined {
+  const callee = unwrap(site.node.callee as Node);
+  if (callee.type !== "Identifier") return undefined;
+  const b = site.scope.lookup(callee.name as string);
+  if (b?.kind === "function") return b.fn;
+  if (b?.kind === "var" && b.init && !(b.path && b.path.length)) {
+    const init = unwrap(b.init);
+    if (init.type === "ArrowFunctionExpression" || init.type === "FunctionExpression") return init;
+  }
+  return undefined;
+}
+
+function summarize(w: WriteSite, fnNames: Map<Node, string>): HelperSummary | undefined {
+  const fn = enclosingFunction(w.site);
+  const name = fn && fnNames.get(fn);
+  if (!fn || !name) return undefined;
+  const pathParam = paramSource(w.pathExpr, w.site.scope, fn);
+  if (pathParam === undefined) return undefined;
+  const serializes = w.serializes || isSerialized(w.dataExpr, w.site.scope);
+  const dataParam = serializes ? undefined : paramSource(w.dataExpr, w.site.scope, fn);
+  const stateFile = looksLikeStateFile(pathParts(w.pathExpr, w.site.scope));
+  if (!serializes && dataParam === undefined && !stateFile) return undefined;
+  return { fn, name, pathParam, dataParam, serializes, stateFile, sinkName: w.sinkName, start: span(w.site.node).start };
+}
+
+function helperSite(site: CallSite, h: HelperSummary): WriteSite {
+  const a = args(site.node);
+  return { site, kind: "helper", sinkName: h.sinkName, form: "other", serializes: h.serializes, pathExpr: a[h.pathParam], dataExpr: h.dataParam === undefined ? undefined : a[h.dataParam], optionsExpr: undefined, report: site.node, helper: h };
+}
+
+/** Names of the module's named functions (declarations and `const f = () => …`). */
+export function functionNames(facts: ModuleFacts): Map<Node, string> {
+  const names = new Map<Node, string>();
+  for (const c of facts.calls) {
+    for (let i = 0; i < c.ancestors.length; i++) {
+      const a = c.ancestors[i]!;
+      if ((a.type === "FunctionDeclaration" || a.type === "FunctionExpression" || a.type === "ArrowFunctionExpression") && !names.has(a)) {
+        const name = functionName(a, c.ancestors[i - 1]);
+        if (name) names.set(a, name);
+      }
+    }
+  }
+  return names;
+}
+
+export interface WriteAnalysis {
+  /** Direct and handle writes, temp writes included. */
+  base: WriteSite[];
+  /** Writes of state candidates: base writes that are not temps, plus helper calls. */
+  sites: WriteSite[];
+  summaries: Map<Node, HelperSummary>;
+  /** Calls of each helper inside this module. */
+  callers: Map<Node, number>;
+}
+
+/** Finds every write site, following local helpers up to three levels deep. */
+export function collectWrites(facts: ModuleFacts, isTemp: (w: WriteSite) => boolean): WriteAnalysis {
+  const base: WriteSite[] = [];
+  const seenOpeners = new Set<Node>();
+  for (const c of facts.calls) {
+    const w = directSite(c) ?? handleSite(c);
+    if (!w || (w.kind === "handle" && seenOpeners.has(w.report))) continue;
+    if (w.kind === "handle") seenOpeners.add(w.report);
+    base.push(w);
+  }
+  const fnNames = functionNames(facts);
+  const summaries = new Map<Node, HelperSummary>();
+  let sites = base.filter((w) => !isTemp(w));
+  for (let round = 0; round < 3; round++) {
+    let added = false;
+    for (const w of sites) {
+      const s = summarize(w, fnNames);
+      if (s && !summaries.has(s.fn)) {
+        summaries.set(s.fn, s);
+        added = true;
+      }
+    }
+    const helpers: WriteSite[] = [];
+    for (const c of facts.calls) {
+      const fn = calledFunction(c);
+      const h = fn && summaries.get(fn);
+      if (h) helpers.push(helperSite(c, h));
+    }
+    sites = [...base.filter((w) => !isTemp(w)), ...helpers];
+    if (!added) break;
+  }
+  const callers = new Map<Node, number>();
+  for (const w of sites) if (w.helper) callers.set(w.helper.fn, (callers.get(w.helper.fn) ?? 0) + 1);
+  return { base, sites, summaries, callers };
+}
