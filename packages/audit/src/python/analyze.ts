@@ -1,0 +1,158 @@
+import { isAbsolute, relative, resolve, sep } from "node:path";
+import { isSuppressed, parseSuppression, type Suppressions } from "../js/suppress.js";
+import { RULES, type Finding, type FindingKind } from "../types.js";
+import {
+  RESET_SUGGESTION, replaceConsequence, replaceSuggestion, resetConsequence, writeConsequence, writeSuggestion,
+} from "./explain.js";
+import { fileNameOf, loadSite, pathKey } from "./facts.js";
+import { HelperIndex } from "./helpers.js";
+import { buildModel, text, type FileModel, type Scope } from "./model.js";
+import { replaceIssues } from "./replace.js";
+import { silentResets, type ResetSite } from "./reset.js";
+import { setupReason } from "./setup.js";
+import { isWithin, parsePython, type PyNode } from "./tree.js";
+import { collectWrites, paramIndex, type WriteSite } from "./writes.js";
+
+/** One Python file to analyse: its path (absolute, or relative to the current directory) and its text. */
+export interface PythonSource {
+  file: string;
+  source: string;
+}
+
+/**
+ * Runs the Python rules over `files`. Pass all of a project's Python files in one call: path-taking
+ * helpers are followed across files (`from utils import save_json`) only within one call.
+ * A file that does not parse yields a `parse-error` finding and is not analysed further.
+ */
+export async function analyzePythonFiles(files: PythonSource[]): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  const models: FileModel[] = [];
+  for (const { file, source } of files) {
+    const display = displayPath(file);
+    const parsed = await parsePython(source);
+    if (parsed.error) {
+      const { row, col, reason } = parsed.error;
+      findings.push({
+        rule: "parse-error", severity: "error", file: display, line: row + 1, column: col + 1,
+        message: `Python syntax error (${reason}) at ${row + 1}:${col + 1}: the file was not analysed.`, fixable: false,
+      });
+      continue;
+    }
+    models.push(buildModel(display, resolve(file), parsed));
+  }
+  const helpers = new HelperIndex(models).build();
+  const perScope = models.flatMap((model) => model.scopes.map((scope) => ({ model, scope })));
+  const writes = perScope.flatMap(({ model, scope }) => collectWrites(model, scope, helpers));
+  const resets = perScope.flatMap(({ model, scope }) => silentResets(model, scope, helpers).map((r) => ({ model, scope, ...r })));
+  const readers = readerIndex(perScope, resets);
+  findings.push(...writes.flatMap((w) => writeFinding(w, helpers, readers)));
+  findings.push(...resets.map((r) => resetFinding(r, writes)));
+  for (const { model, scope } of perScope) findings.push(...replaceFindings(model, scope, helpers));
+  const suppressions = new Map(models.map((m) => [m.file, suppressionsOf(m)]));
+  return findings
+    .filter((f) => !isSuppressed(suppressions.get(f.file) ?? new Map(), f.line, f.rule))
+    .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+}
+
+function displayPath(file: string): string {
+  const rel = isAbsolute(file) ? relative(process.cwd(), file) : file;
+  return rel.split(sep).join("/").replace(/^\.\//, "");
+}
+
+function location(model: FileModel, node: PyNode): Pick<Finding, "file" | "line" | "column" | "endLine" | "endColumn"> {
+  return { file: model.file, line: node.row + 1, column: node.col + 1, endLine: node.endRow + 1, endColumn: node.endCol + 1 };
+}
+
+function finding(rule: FindingKind & keyof typeof RULES, model: FileModel, node: PyNode, rest: Omit<Finding, "rule" | "severity" | "file" | "line" | "column" | "fixable">): Finding {
+  return { rule, severity: RULES[rule].severity, ...location(model, node), fixable: false, ...rest };
+}
+
+/** A name for the file a path expression points at: its literal file name, else the expression. */
+function fileLabel(model: FileModel, scope: Scope, node: PyNode): string {
+  return fileNameOf(model, scope, node) ?? text(model, node);
+}
+
+/** Identity used to link writers and readers across files: the literal file name, or a constant's name. */
+function linkKey(model: FileModel, scope: Scope, node: PyNode): string | undefined {
+  const name = fileNameOf(model, scope, node);
+  if (name) return name;
+  const key = pathKey(model, node);
+  if (/^[A-Z][A-Z0-9_]*$/.test(key)) return key;
+  return key.startsWith("self.") ? `${model.file}#${key}` : undefined;
+}
+
+interface Reader {
+  at: string;
+  resets: boolean;
+}
+
+function readerIndex(perScope: Array<{ model: FileModel; scope: Scope }>, resets: Array<ResetSite & { model: FileModel }>): Map<string, Reader[]> {
+  const index = new Map<string, Reader[]>();
+  for (const { model, scope } of perScope) {
+    for (const call of scope.calls) {
+      const load = loadSite(model, scope, call);
+      const key = load?.path && linkKey(model, scope, load.path);
+      if (!key) continue;
+      const resetsHere = resets.some((r) => r.model === model && (r.load?.call === call || isWithin(call, r.node.parent ?? r.node)));
+      const at = `${model.file}:${call.row + 1}`;
+      index.set(key, [...(index.get(key) ?? []), { at, resets: resetsHere }]);
+    }
+  }
+  return index;
+}
+
+function writeFinding(w: WriteSite, helpers: HelperIndex, readers: Map<string, Reader[]>): Finding[] {
+  if (!w.format) return [];
+  // A helper's own write is reported where callers hand it a concrete path.
+  if (w.scope.fn && paramIndex(w.scope, w.model, w.target) !== undefined && helpers.called.has(w.scope.fn)) return [];
+  const name = fileLabel(w.model, w.scope, w.target);
+  const key = linkKey(w.model, w.scope, w.target);
+  const found = (key && readers.get(key)) || [];
+  const via = w.via ? ` through ${w.via}` : "";
+  const setup = setupReason(w);
+  if (setup) {
+    return [finding("setup-write", w.model, w.node, {
+      message: `One-time write of ${name} (${w.how}${via}): ${setup}; allowed, listed.`,
+      ...(w.via ? { via: w.via } : {}),
+    })];
+  }
+  const what = w.format === "temp copy" ? `${name} is overwritten by ${w.how}` : `${w.format} state written in place to ${name} with ${w.how}${via}`;
+  return [finding("direct-state-write", w.model, w.node, {
+    message: `${what}: a crash mid-write leaves it empty or torn.`,
+    consequence: writeConsequence(name, found),
+    suggestion: writeSuggestion(text(w.model, w.target), w.dataText),
+    ...(found.length > 0 ? { readers: found.map((r) => r.at) } : {}),
+    ...(w.via ? { via: w.via } : {}),
+  })];
+}
+
+function resetFinding(r: ResetSite & { model: FileModel; scope: Scope }, writes: WriteSite[]): Finding {
+  const name = r.load?.path ? fileLabel(r.model, r.scope, r.load.path) : "the state file";
+  const key = r.load?.path && linkKey(r.model, r.scope, r.load.path);
+  const writers = key ? writes.filter((w) => linkKey(w.model, w.scope, w.target) === key).map((w) => `${w.model.file}:${w.node.row + 1}`) : [];
+  return finding("silent-state-reset", r.model, r.node, {
+    message: `${r.how} around loading ${name} carries on with empty/default state when it does not parse: a corrupt file silently erases history.`,
+    consequence: resetConsequence(name, writers),
+    suggestion: RESET_SUGGESTION,
+  });
+}
+
+function replaceFindings(model: FileModel, scope: Scope, helpers: HelperIndex): Finding[] {
+  return replaceIssues(model, scope, helpers).map((i) => finding(i.rule, model, i.node, {
+    message: i.rule === "shared-temp-name"
+      ? `Temp ${i.tempText} has a fixed name: concurrent writers of ${i.targetText} share it.`
+      : `${i.tempText} is renamed over ${i.targetText}, but ${i.reason}.`,
+    consequence: replaceConsequence(i.rule, i.targetText, i.tempText, i.reason),
+    suggestion: replaceSuggestion(i.rule, i.targetText, i.tempText),
+  }));
+}
+
+function suppressionsOf(model: FileModel): Suppressions {
+  const map: Suppressions = new Map();
+  for (const c of model.parsed.comments) {
+    const rules = parseSuppression(text(model, c));
+    if (!rules) continue;
+    for (const line of [c.row + 1, c.row + 2]) map.set(line, [...(map.get(line) ?? []), ...rules]);
+  }
+  return map;
+}

@@ -1,0 +1,2 @@
+export { analyzePythonFiles, type PythonSource } from "./analyze.js";
+export { PY_ATOMIC_WRITE } from "./explain.js";

@@ -1,0 +1,63 @@
+import { basename } from "node:path";
+import { pathKey } from "./facts.js";
+import { calleeAttr, calleeName, field, positionalArgs, receiver, type FileModel } from "./model.js";
+import { ancestor, descendants, isWithin, type PyNode } from "./tree.js";
+import type { WriteSite } from "./writes.js";
+
+/** First words of functions that run once: setup, install, export, code generation. */
+const SETUP_WORDS = new Set([
+  "setup", "install", "bootstrap", "init", "initialize", "initialise", "scaffold", "export", "generate", "gen",
+  "build", "release", "create", "seed", "migrate", "configure",
+]);
+const SETUP_FILES = /^(setup|install|bootstrap|configure|build|release|gen|generate|export|make|scaffold|seed|conftest)([_-][\w-]*)?\.py$|^test_.*\.py$|^.*_test\.py$/;
+const EXISTS_CALLS = new Set(["os.path.exists", "os.path.isfile", "os.path.lexists"]);
+
+/** Why a write is a one-time write (`setup-write`), or undefined for a runtime write. */
+export function setupReason(site: WriteSite): string | undefined {
+  const { model, scope, node, target } = site;
+  if (SETUP_FILES.test(basename(model.file))) {
+    return `${basename(model.file)} is a setup, build, export or test script`;
+  }
+  const fn = scope.fn;
+  if (fn && fn.name !== "__init__") {
+    const first = fn.name.replace(/^_+/, "").split("_")[0]?.toLowerCase() ?? "";
+    if (SETUP_WORDS.has(first)) return `written once by ${fn.name}()`;
+  }
+  if (guardedByMissing(model, node, pathKey(model, target))) return "first-run creation: only written when the file does not exist yet";
+  return undefined;
+}
+
+/** `if not p.exists(): write(p)`, `if p.exists(): … else: write(p)`, or an earlier `if p.exists(): return`. */
+function guardedByMissing(model: FileModel, node: PyNode, key: string): boolean {
+  for (let ifNode = ancestor(node, ["if_statement"]); ifNode; ifNode = ancestor(ifNode, ["if_statement"])) {
+    const cond = field(ifNode, "condition");
+    const body = field(ifNode, "consequence");
+    if (!cond || !body) continue;
+    const negated = cond.type === "not_operator";
+    const check = existsCheck(model, negated ? cond.children[0] : cond);
+    if (check !== key) continue;
+    if (negated && isWithin(node, body)) return true;
+    if (!negated && !isWithin(node, body)) return true;
+  }
+  const fnBody = ancestor(node, ["function_definition"]) ?? model.parsed.root;
+  for (const ifNode of descendants(fnBody, "if_statement")) {
+    if (ifNode.end > node.start) continue;
+    const cond = field(ifNode, "condition");
+    const body = field(ifNode, "consequence");
+    if (cond && body && existsCheck(model, cond) === key && descendants(body, "return_statement").length > 0) return true;
+  }
+  return false;
+}
+
+function existsCheck(model: FileModel, cond: PyNode | undefined): string | undefined {
+  if (cond?.type !== "call") return undefined;
+  const name = calleeName(model, cond) ?? "";
+  if (EXISTS_CALLS.has(name)) {
+    const p = positionalArgs(cond)[0];
+    return p ? pathKey(model, p) : undefined;
+  }
+  const attr = calleeAttr(model, cond);
+  const recv = receiver(cond);
+  return recv && (attr === "exists" || attr === "is_file") ? pathKey(model, recv) : undefined;
+}
+

@@ -1,0 +1,128 @@
+import { createRequire } from "node:module";
+import { Language, Parser, type TreeCursor } from "web-tree-sitter";
+
+/**
+ * A plain-JS copy of a tree-sitter node (named nodes only, comments kept aside): crossing into
+ * wasm for every property read is what makes naive tree-sitter walks slow.
+ */
+export interface PyNode {
+  type: string;
+  /** Field name in the parent (`function`, `arguments`, `left`, …), or undefined. */
+  field: string | undefined;
+  start: number;
+  end: number;
+  /** 0-based row and UTF-16 column, as tree-sitter reports them for JS strings. */
+  row: number;
+  col: number;
+  endRow: number;
+  endCol: number;
+  children: PyNode[];
+  parent: PyNode | undefined;
+}
+
+export interface ParsedPython {
+  root: PyNode;
+  source: string;
+  comments: PyNode[];
+  /** Set when tree-sitter had to recover from a syntax error. */
+  error?: { row: number; col: number; reason: string };
+}
+
+let parserPromise: Promise<Parser> | undefined;
+
+/** Initialises web-tree-sitter and the Python grammar once per process. */
+function getParser(): Promise<Parser> {
+  parserPromise ??= (async () => {
+    const require = createRequire(import.meta.url);
+    await Parser.init();
+    const language = await Language.load(require.resolve("tree-sitter-python/tree-sitter-python.wasm"));
+    const parser = new Parser();
+    parser.setLanguage(language);
+    return parser;
+  })();
+  return parserPromise;
+}
+
+/** Parses Python source into a {@link ParsedPython}. */
+export async function parsePython(source: string): Promise<ParsedPython> {
+  const parser = await getParser();
+  const tree = parser.parse(source);
+  if (!tree) throw new Error("tree-sitter returned no tree");
+  try {
+    const comments: PyNode[] = [];
+    const state = { error: undefined as ParsedPython["error"] };
+    const cursor = tree.walk();
+    const root = copyNode(cursor, undefined, comments, state);
+    cursor.delete();
+    return { root, source, comments, ...(state.error ? { error: state.error } : {}) };
+  } finally {
+    tree.delete();
+  }
+}
+
+function copyNode(
+  cursor: TreeCursor,
+  parent: PyNode | undefined,
+  comments: PyNode[],
+  state: { error: ParsedPython["error"] },
+): PyNode {
+  const start = cursor.startPosition;
+  const end = cursor.endPosition;
+  const node: PyNode = {
+    type: cursor.nodeType,
+    field: cursor.currentFieldName ?? undefined,
+    start: cursor.startIndex,
+    end: cursor.endIndex,
+    row: start.row,
+    col: start.column,
+    endRow: end.row,
+    endCol: end.column,
+    children: [],
+    parent,
+  };
+  if (!state.error && (node.type === "ERROR" || cursor.nodeIsMissing)) {
+    const reason = node.type === "ERROR" ? "invalid syntax" : `missing ${JSON.stringify(node.type)}`;
+    state.error = { row: start.row, col: start.column, reason };
+  }
+  if (cursor.gotoFirstChild()) {
+    do {
+      if (!cursor.nodeIsNamed && !cursor.nodeIsMissing) continue;
+      const child = copyNode(cursor, node, comments, state);
+      if (child.type === "comment") comments.push(child);
+      else node.children.push(child);
+    } while (cursor.gotoNextSibling());
+    cursor.gotoParent();
+  }
+  return node;
+}
+
+/** The child in field `name`, if any. */
+export function field(node: PyNode, name: string): PyNode | undefined {
+  return node.children.find((c) => c.field === name);
+}
+
+/** Depth-first pre-order walk; return `false` from `visit` to skip a node's children. */
+export function walk(node: PyNode, visit: (n: PyNode) => boolean | void): void {
+  if (visit(node) === false) return;
+  for (const c of node.children) walk(c, visit);
+}
+
+/** Every descendant (and `node` itself) of the given types. */
+export function descendants(node: PyNode, types: string | readonly string[]): PyNode[] {
+  const wanted = typeof types === "string" ? [types] : types;
+  const out: PyNode[] = [];
+  walk(node, (n) => {
+    if (wanted.includes(n.type)) out.push(n);
+  });
+  return out;
+}
+
+/** Nearest ancestor of one of `types`. */
+export function ancestor(node: PyNode, types: readonly string[]): PyNode | undefined {
+  for (let p = node.parent; p; p = p.parent) if (types.includes(p.type)) return p;
+  return undefined;
+}
+
+export function isWithin(node: PyNode, container: PyNode): boolean {
+  return node.start >= container.start && node.end <= container.end;
+}

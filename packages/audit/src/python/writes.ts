@@ -1,0 +1,144 @@
+import {
+  copyOperands, dumperTarget, fileNameOf, handleName, pathKey, replaceOperands, serialization, stateLikeName,
+  tempPlacement, truncatingOpen, unwrapPath,
+} from "./facts.js";
+import type { HelperIndex } from "./helpers.js";
+import { arg, calleeAttr, field, positionalArgs, receiver, text, type FileModel, type Scope } from "./model.js";
+import { ancestor, type PyNode } from "./tree.js";
+
+/** A write that truncates its target in place. */
+export interface WriteSite {
+  model: FileModel;
+  scope: Scope;
+  /** Where the finding goes. */
+  node: PyNode;
+  target: PyNode;
+  /** `JSON`, `pickle`, `text`, … or undefined when nothing says it is state. */
+  format: string | undefined;
+  /** Parameter index the data came from, when it is a parameter (helper summaries). */
+  dataParam: number | undefined;
+  how: string;
+  /** Source text of the serialized data, for the suggested replacement. */
+  dataText: string | undefined;
+  via: string | undefined;
+}
+
+function paramIndex(scope: Scope, model: FileModel, node: PyNode | undefined): number | undefined {
+  if (!node || !scope.fn) return undefined;
+  const inner = unwrapPath(model, node);
+  if (inner.type !== "identifier") return undefined;
+  const i = scope.fn.params.indexOf(text(model, inner));
+  return i >= 0 ? i : undefined;
+}
+
+function plainFormat(model: FileModel, scope: Scope, target: PyNode): string | undefined {
+  return stateLikeName(fileNameOf(model, scope, target), text(model, target)) ? "text" : undefined;
+}
+
+/** Paths renamed or moved away in this scope: writes to them are temp writes, judged by the replace rules. */
+export function renamedSources(model: FileModel, scope: Scope): Set<string> {
+  const keys = new Set<string>();
+  for (const call of scope.calls) {
+    const ops = replaceOperands(model, call) ?? copyOperands(model, call);
+    if (ops) keys.add(pathKey(model, ops.src));
+  }
+  return keys;
+}
+
+/** Every truncating write in `scope` (temp writes excluded), including calls of project helpers that write. */
+export function collectWrites(model: FileModel, scope: Scope, helpers: HelperIndex): WriteSite[] {
+  const temps = renamedSources(model, scope);
+  const sites: WriteSite[] = [];
+  const add = (site: Omit<WriteSite, "model" | "scope">) => {
+    if (!temps.has(pathKey(model, site.target))) sites.push({ model, scope, ...site });
+  };
+  for (const call of scope.calls) {
+    const attr = calleeAttr(model, call);
+    const recv = receiver(call);
+    if ((attr === "write_text" || attr === "write_bytes") && recv) {
+      const data = arg(model, call, 0, "data");
+      add({
+        node: call, target: recv, how: `Path.${attr}`,
+        format: serialization(model, scope, data) ?? plainFormat(model, scope, recv),
+        dataParam: paramIndex(scope, model, data), dataText: data ? text(model, data) : undefined, via: undefined,
+      });
+      continue;
+    }
+    const opened = truncatingOpen(model, call);
+    if (opened) {
+      const fill = handleFill(model, scope, call, helpers);
+      add({
+        node: call, target: opened, how: `open(…, "w") + ${fill?.how ?? "write"}`,
+        format: fill?.format ?? (fill ? plainFormat(model, scope, opened) : undefined),
+        dataParam: fill?.dataParam, dataText: fill?.dataText, via: fill?.via,
+      });
+      continue;
+    }
+    const copy = copyOperands(model, call);
+    if (copy && tempPlacement(model, scope, copy.src) === "other-dir") {
+      add({
+        node: call, target: copy.dst, how: `${copy.how} from a temp in another directory (a copy onto the target)`,
+        format: "temp copy", dataParam: undefined, dataText: undefined, via: undefined,
+      });
+      continue;
+    }
+    const helperWrite = helpers.writeThroughHelper(model, scope, call);
+    if (helperWrite) add(helperWrite);
+  }
+  return sites;
+}
+
+interface Fill {
+  format: string | undefined;
+  how: string;
+  dataParam: number | undefined;
+  dataText: string | undefined;
+  via: string | undefined;
+}
+
+/** What is written through the handle an `open(p, "w")` returns, wherever it is filled. */
+function handleFill(model: FileModel, scope: Scope, openCall: PyNode, helpers: HelperIndex): Fill | undefined {
+  const outer = ancestor(openCall, ["call"]);
+  if (outer && openCall.parent?.type === "argument_list") {
+    const dump = dumperTarget(model, outer);
+    if (dump?.handle === openCall) return fromDump(model, scope, outer, dump);
+  }
+  const handle = handleName(model, openCall);
+  if (!handle) return undefined;
+  // A handle kept on `self` is often filled by another method: search the whole file then.
+  const calls = handle.attr ? model.scopes.flatMap((s) => s.calls.map((c) => ({ c, s }))) : scope.calls.map((c) => ({ c, s: scope }));
+  let plain: Fill | undefined;
+  for (const { c, s } of calls) {
+    const dump = dumperTarget(model, c);
+    if (dump && text(model, dump.handle) === handle.name) return fromDump(model, s, c, dump);
+    const attr = calleeAttr(model, c);
+    const recv = receiver(c);
+    const first = positionalArgs(c)[0];
+    if ((attr === "write" || attr === "writelines") && recv && text(model, recv) === handle.name) {
+      const format = serialization(model, s, first);
+      const fill: Fill = { format, how: `${handle.name}.${attr}`, dataParam: paramIndex(s, model, first), dataText: first ? text(model, first) : undefined, via: undefined };
+      if (format || fill.dataParam !== undefined) return fill;
+      plain ??= fill;
+    } else if (attr === "write" && first && text(model, first) === handle.name && recv) {
+      return { format: "INI", how: `${text(model, recv)}.write`, dataParam: undefined, dataText: undefined, via: undefined };
+    } else {
+      const filler = helpers.fillsHandle(model, c, handle.name);
+      if (filler) return { format: filler.format, how: filler.how, dataParam: undefined, dataText: undefined, via: filler.via };
+    }
+  }
+  return plain;
+}
+
+function fromDump(model: FileModel, scope: Scope, call: PyNode, dump: { format: string; handle: PyNode; data: PyNode | undefined }): Fill {
+  const fn = field(call, "function");
+  const others = (field(call, "arguments")?.children ?? [])
+    .filter((a) => a !== dump.handle && !(a.type === "keyword_argument" && field(a, "value") === dump.handle))
+    .map((a) => text(model, a));
+  const dataText = fn ? `${text(model, fn)}s(${others.join(", ")})` : undefined;
+  return {
+    format: dump.format, how: fn ? text(model, fn) : "dump", dataParam: paramIndex(scope, model, dump.data),
+    dataText: dump.format === "YAML" && fn ? `${text(model, fn)}(${others.join(", ")})` : dataText, via: undefined,
+  };
+}
+
+export { paramIndex };
