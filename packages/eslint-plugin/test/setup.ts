@@ -1,0 +1,17 @@
+/** Shared test wiring: RuleTester driven by node:test, with the plugin's parsers. */
+import { describe, it } from "node:test";
+import { RuleTester } from "eslint";
+import * as tsParser from "@typescript-eslint/parser";
+
+RuleTester.describe = describe;
+RuleTester.it = it;
+RuleTester.itOnly = it.only;
+
+/** A RuleTester for plain JS (ESLint's default parser, espree, ES modules). */
+export const jsTester = new RuleTester({ languageOptions: { ecmaVersion: "latest", sourceType: "module" } });
+
+/** A RuleTester for CommonJS scripts (`require`). */
+export const cjsTester = new RuleTester({ languageOptions: { ecmaVersion: "latest", sourceType: "commonjs" } });
+
+/** A RuleTester for TypeScript through @typescript-eslint/parser. */
+export const tsTester = new RuleTester({ languageOptions: { parser: tsParser } });
