@@ -6,3 +6,4 @@
 export { ack } from "./ack.js";
 export { simulateCrashes, type SimulateFailure, type SimulateOptions, type SimulateResult } from "./simulate.js";
 export { MODELS, type Model } from "./micro-ops.js";
+export { torture, type TortureFailure, type TortureOptions, type TortureResult } from "./torture.js";
