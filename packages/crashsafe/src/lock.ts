@@ -201,7 +201,11 @@ function staleReason(seen: Seen): string | undefined {
   return undefined;
 }
 
-function processIsGone(pid: number): boolean {
+/**
+ * True when no process `pid` exists on this machine (`kill(pid, 0)` fails with ESRCH). False when
+ * it exists, including as another user's (EPERM). Says nothing about processes on other hosts.
+ */
+export function processIsGone(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return false;

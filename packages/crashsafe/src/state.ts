@@ -13,10 +13,10 @@ import nodePath from "node:path";
 import { fileURLToPath } from "node:url";
 import { CorruptFileError, CorruptStateError, MigrationError, StateClosedError, ValidationError, VersionTooNewError, type StateIssue } from "./errors.js";
 import { acquireLock, type LockOptions } from "./lock.js";
-import { readJson } from "./read.js";
+import { parseJsonFile } from "./read.js";
 import { validateWith, type Checked, type StandardSchemaV1 } from "./standard-schema.js";
 import { tempPathFor } from "./temp.js";
-import { writeFileAtomicSync, writeJson, writeJsonSync, type Durability } from "./write.js";
+import { writeFileAtomic, writeFileAtomicSync, writeJson, writeJsonSync, type Durability } from "./write.js";
 
 /** The key that marks crashsafe's envelope in a state document. */
 export const ENVELOPE_KEY = "$crashsafe";
@@ -263,47 +263,64 @@ function wrap(value: unknown, version: number): unknown {
 /** Loads the file; on corruption restores the backup when asked to. `undefined`: no file. */
 async function loadOrRecover<T>(file: string, opts: Resolved<T>): Promise<Loaded<T> | undefined> {
   try {
-    return await loadState(file, opts);
+    const doc = await readDocument(file);
+    return doc && (await checkDocument(file, doc, opts));
   } catch (error) {
     if (!(error instanceof CorruptStateError) || opts.onCorrupt !== "restore-backup") throw error;
     return restoreBackup(file, opts, error);
   }
 }
 
-async function loadState<T>(file: string, opts: Resolved<T>): Promise<Loaded<T> | undefined> {
-  let raw: unknown;
+/** A state document as read from disk, before migration and validation. */
+interface Doc {
+  bytes: Buffer;
+  version: number;
+  value: unknown;
+  enveloped: boolean;
+}
+
+/** Reads and parses a state document; `undefined` when the file does not exist. */
+async function readDocument(file: string): Promise<Doc | undefined> {
+  let bytes: Buffer;
   try {
-    raw = await readJson(file);
+    bytes = await fs.promises.readFile(file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    if (error instanceof CorruptFileError) {
-      const reason = error.message.split("corrupt JSON: ")[1] ?? "unparsable";
-      throw new CorruptStateError(file, `not valid JSON (${reason})`, `line ${error.line}, column ${error.column}`, [], { cause: error });
-    }
     throw error;
   }
-  const { version, value } = unwrap(file, raw);
-  if (version > opts.version) throw new VersionTooNewError(file, version, opts.version);
-  const migrated = await migrate(file, value, version, opts);
+  let raw: unknown;
+  try {
+    raw = parseJsonFile(file, bytes);
+  } catch (error) {
+    if (!(error instanceof CorruptFileError)) throw error;
+    const reason = error.message.split("corrupt JSON: ")[1] ?? "unparsable";
+    throw new CorruptStateError(file, `not valid JSON (${reason})`, `line ${error.line}, column ${error.column}`, [], { cause: error });
+  }
+  return { bytes, ...unwrap(file, raw) };
+}
+
+async function checkDocument<T>(file: string, doc: Doc, opts: Resolved<T>): Promise<Loaded<T>> {
+  if (doc.version > opts.version) throw new VersionTooNewError(file, doc.version, opts.version);
+  const migrated = await migrate(file, doc.value, doc.version, opts);
   const checked = await check(opts, migrated);
   if (!checked.ok) {
     const what = opts.schema ? "the schema rejects the value" : checked.issues[0]!.message;
     throw new CorruptStateError(file, what, checked.issues[0]!.where, checked.issues);
   }
-  return { value: checked.value, version };
+  return { value: checked.value, version: doc.version };
 }
 
 /** Splits a document into version and value; plain JSON (no envelope) is version 1. */
-function unwrap(file: string, raw: unknown): { version: number; value: unknown } {
+function unwrap(file: string, raw: unknown): { version: number; value: unknown; enveloped: boolean } {
   if (raw === null) throw new CorruptStateError(file, "the document is null", "$");
-  if (typeof raw !== "object" || Array.isArray(raw) || !Object.hasOwn(raw, ENVELOPE_KEY)) return { version: 1, value: raw };
+  if (typeof raw !== "object" || Array.isArray(raw) || !Object.hasOwn(raw, ENVELOPE_KEY)) return { version: 1, value: raw, enveloped: false };
   const doc = raw as Record<string, unknown>;
   const version = (doc[ENVELOPE_KEY] as { version?: unknown } | null)?.version;
   if (!Number.isSafeInteger(version) || (version as number) < 1) {
     throw new CorruptStateError(file, "the crashsafe envelope has no valid version", `$["${ENVELOPE_KEY}"].version`);
   }
   if (!Object.hasOwn(doc, "value")) throw new CorruptStateError(file, "the crashsafe envelope has no value", "$.value");
-  return { version: version as number, value: doc.value };
+  return { version: version as number, value: doc.value, enveloped: true };
 }
 
 async function migrate<T>(file: string, value: unknown, from: number, opts: Resolved<T>): Promise<unknown> {
@@ -342,27 +359,68 @@ function jsonType(value: unknown): string {
 
 async function restoreBackup<T>(file: string, opts: Resolved<T>, error: CorruptStateError): Promise<Loaded<T>> {
   const backup = `${file}.bak`;
-  let loaded: Loaded<T> | undefined;
+  let doc: Doc | undefined;
+  let loaded: Loaded<T>;
   try {
-    loaded = await loadState(backup, opts);
+    doc = await readDocument(backup);
+    if (doc !== undefined) loaded = await checkDocument(backup, doc, opts);
   } catch (backupError) {
     throw withBackupNote(error, `the backup ${backup} is not usable either`, backupError);
   }
-  if (loaded === undefined) throw withBackupNote(error, `there is no backup ${backup}`, undefined);
-  const keptAt = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, "-")}`;
-  keepAside(file, keptAt);
-  await writeJson(file, wrap(loaded.value, opts.version), { durability: opts.durability });
-  opts.onRecover?.({ path: file, error, restoredFrom: backup, corruptKeptAt: keptAt });
-  return { value: loaded.value, version: opts.version };
+  if (doc === undefined) throw withBackupNote(error, `there is no backup ${backup}`, undefined);
+  const corruptKeptAt = await replaceWithBackup(file, doc.bytes, opts.durability);
+  opts.onRecover?.({ path: file, error, restoredFrom: backup, corruptKeptAt });
+  return loaded!;
 }
 
-/** Keeps the corrupt file under a second name before the restore replaces it (never a gap with no file). */
-function keepAside(file: string, keptAt: string): void {
+/**
+ * Keeps the corrupt file under `${file}.corrupt-<timestamp>` (a second name, so there is never a
+ * moment with no file at `file`), then atomically and durably puts the backup's bytes in its place.
+ */
+async function replaceWithBackup(file: string, backupBytes: Buffer, durability: Durability): Promise<string> {
+  const keptAt = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, "-")}`;
   try {
-    fs.linkSync(file, keptAt);
+    await fs.promises.link(file, keptAt);
   } catch {
-    fs.copyFileSync(file, keptAt, fs.constants.COPYFILE_EXCL);
+    await fs.promises.copyFile(file, keptAt, fs.constants.COPYFILE_EXCL);
   }
+  await writeFileAtomic(file, backupBytes, { durability });
+  return keptAt;
+}
+
+/** What {@link inspectStateFile} found. */
+export type StateFileReport =
+  | { status: "ok"; version: number; enveloped: boolean }
+  | { status: "missing" }
+  | { status: "corrupt"; error: CorruptStateError };
+
+/**
+ * Checks what can be checked without the program's schema: the file parses, is not `null`, and its
+ * envelope (if any) is well formed. Used by `crashsafe doctor`.
+ */
+export async function inspectStateFile(path: string): Promise<StateFileReport> {
+  try {
+    const doc = await readDocument(path);
+    return doc === undefined ? { status: "missing" } : { status: "ok", version: doc.version, enveloped: doc.enveloped };
+  } catch (error) {
+    if (error instanceof CorruptStateError) return { status: "corrupt", error };
+    throw error;
+  }
+}
+
+/**
+ * Replaces the state file at `path` with its backup `${path}.bak` (which must parse), keeping the
+ * replaced file as `${path}.corrupt-<timestamp>`: what `onCorrupt: "restore-backup"` does, for
+ * tools without the program's schema (`crashsafe doctor --fix`); the program validates on open.
+ * Durable unless `durability: "atomic"`.
+ * @throws {CorruptStateError} when the backup is corrupt; an `ENOENT` error when there is none.
+ */
+export async function restoreFromBackup(path: string, options: { durability?: Durability } = {}): Promise<{ restoredFrom: string; corruptKeptAt: string }> {
+  const restoredFrom = `${path}.bak`;
+  const doc = await readDocument(restoredFrom);
+  if (doc === undefined) throw Object.assign(new Error(`ENOENT: no backup ${restoredFrom}`), { code: "ENOENT", path: restoredFrom });
+  const corruptKeptAt = await replaceWithBackup(path, doc.bytes, options.durability ?? "durable");
+  return { restoredFrom, corruptKeptAt };
 }
 
 function withBackupNote(error: CorruptStateError, note: string, cause: unknown): CorruptStateError {

@@ -5,8 +5,10 @@ import { join } from "node:path";
 import { test } from "node:test";
 import {
   CorruptStateError,
+  inspectStateFile,
   MigrationError,
   openState,
+  restoreFromBackup,
   StateClosedError,
   ValidationError,
   VersionTooNewError,
@@ -253,4 +255,31 @@ test("close flushes pending writes, then set and update throw StateClosedError",
   assert.deepEqual(readRaw(file), { $crashsafe: { version: 1 }, value: { n: 7 } });
   await assert.rejects(state.set({ n: 8 }), StateClosedError);
   await assert.rejects(state.update((s) => s), (e: unknown) => e instanceof StateClosedError && e.code === "ECLOSED");
+});
+
+test("inspectStateFile tells ok (with version), missing and corrupt apart without a schema", async () => {
+  const file = tempFile();
+  assert.deepEqual(await inspectStateFile(file), { status: "missing" });
+  fs.writeFileSync(file, JSON.stringify({ $crashsafe: { version: 4 }, value: 1 }));
+  assert.deepEqual(await inspectStateFile(file), { status: "ok", version: 4, enveloped: true });
+  fs.writeFileSync(file, "[1]");
+  assert.deepEqual(await inspectStateFile(file), { status: "ok", version: 1, enveloped: false });
+  fs.writeFileSync(file, "{");
+  const report = await inspectStateFile(file);
+  assert.equal(report.status, "corrupt");
+  assert.ok(report.status === "corrupt" && report.error instanceof CorruptStateError && report.error.where === "line 1, column 2");
+});
+
+test("restoreFromBackup puts the backup's bytes in place and keeps the replaced file aside", async () => {
+  const file = tempFile();
+  fs.writeFileSync(file, "{");
+  await assert.rejects(restoreFromBackup(file), (e: unknown) => (e as NodeJS.ErrnoException).code === "ENOENT");
+  fs.writeFileSync(`${file}.bak`, "");
+  await assert.rejects(restoreFromBackup(file), CorruptStateError);
+  const good = JSON.stringify({ $crashsafe: { version: 1 }, value: { fired: ["b"] } });
+  fs.writeFileSync(`${file}.bak`, good);
+  const result = await restoreFromBackup(file);
+  assert.equal(fs.readFileSync(file, "utf8"), good);
+  assert.equal(fs.readFileSync(result.corruptKeptAt, "utf8"), "{");
+  assert.equal(result.restoredFrom, `${file}.bak`);
 });
