@@ -140,9 +140,9 @@ function resetFinding(r: ResetSite & { model: FileModel; scope: Scope }, writes:
 function replaceFindings(model: FileModel, scope: Scope, helpers: HelperIndex): Finding[] {
   return replaceIssues(model, scope, helpers).map((i) => finding(i.rule, model, i.node, {
     message: i.rule === "shared-temp-name"
-      ? `Temp ${i.tempText} has a fixed name: concurrent writers of ${i.targetText} share it.`
+      ? `Temp ${text(model, i.node)} has a fixed name: concurrent writers of ${i.targetText} share it.`
       : `${i.tempText} is renamed over ${i.targetText}, but ${i.reason}.`,
-    consequence: replaceConsequence(i.rule, i.targetText, i.tempText, i.reason),
+    consequence: replaceConsequence(i.rule, i.targetText, i.rule === "shared-temp-name" ? text(model, i.node) : i.tempText, i.reason),
     suggestion: replaceSuggestion(i.rule, i.targetText, i.tempText),
   }));
 }

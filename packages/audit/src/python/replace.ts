@@ -36,7 +36,7 @@ export function replaceIssues(model: FileModel, scope: Scope, helpers: HelperInd
     const fixed = fixedTempName(model, scope, ops.src);
     if (fixed && !seenTemp.has(fixed)) {
       seenTemp.add(fixed);
-      issues.push({ rule: "shared-temp-name", node: fixed, ...base, tempText: text(model, fixed), reason: "fixed temp name" });
+      issues.push({ rule: "shared-temp-name", node: fixed, ...base, reason: `fixed temp name ${text(model, fixed)}` });
     }
   }
   return issues;
