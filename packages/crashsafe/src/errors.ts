@@ -173,3 +173,49 @@ export class StateClosedError extends CrashsafeError {
     super("ECLOSED", path, `state file ${path} is closed`);
   }
 }
+
+/**
+ * A journal holds a damaged record that is followed by durable ones, so it cannot be a torn tail
+ * from a crash: the log was damaged after it was written. Code `"ECORRUPT"`; `offset` is the byte
+ * offset of the first bad byte. Also thrown for a bad file header, a snapshot that does not match
+ * the log, and a checksummed record that is not valid JSON or that the schema rejects.
+ */
+export class JournalCorruptError extends CrashsafeError {
+  /** Byte offset in the log of the first bad byte (0 for header and snapshot problems). */
+  readonly offset: number;
+
+  constructor(path: string, offset: number, reason: string) {
+    super("ECORRUPT", path, `corrupt journal ${path} at byte ${offset}: ${reason}`);
+    this.offset = offset;
+  }
+}
+
+/** Another process writes this journal (holds `${path}.lock`). Code `"ELOCKED"`. */
+export class JournalLockedError extends CrashsafeError {
+  /** The holder as its lock file records it, if it could be read. */
+  readonly holder: LockHolderInfo | undefined;
+
+  constructor(path: string, holder: LockHolderInfo | undefined, cause: unknown) {
+    const who = holder ? `pid ${holder.pid} on ${holder.host || "unknown host"} since ${holder.acquiredAt}` : "another process";
+    super("ELOCKED", path, `journal ${path} is being written by ${who}; open it with { readOnly: true } to read it`, { cause });
+    this.holder = holder;
+  }
+}
+
+/**
+ * An earlier write or fsync of this journal failed, so the durability of anything after it is
+ * unknown (an fsync is never retried). Code `"EJOURNALFAILED"`; the first failure is the `cause`.
+ * Close the journal and open it again: recovery drops the unfinished tail.
+ */
+export class JournalFailedError extends CrashsafeError {
+  constructor(path: string, cause: unknown) {
+    super("EJOURNALFAILED", path, `journal ${path} stopped after a failed write: ${(cause as Error)?.message ?? String(cause)}; reopen it`, { cause });
+  }
+}
+
+/** The journal was used after `close()`, or written through a `{ readOnly: true }` handle. */
+export class JournalClosedError extends CrashsafeError {
+  constructor(path: string, readOnly = false) {
+    super(readOnly ? "EREADONLY" : "ECLOSED", path, readOnly ? `journal ${path} was opened read-only` : `journal ${path} is closed`);
+  }
+}

@@ -9,3 +9,8 @@ export type { CleanupOptions } from "./temp.js";
 export { openState, StateFile, ENVELOPE_KEY, inspectStateFile, restoreFromBackup, type StateOptions, type RecoveryEvent, type StateFileReport } from "./state.js";
 export { parseTempName } from "./temp.js";
 export type { StandardSchemaV1 } from "./standard-schema.js";
+export { openJournal, type Journal, type JournalOptions, type JournalRecovery, type JournalSync } from "./journal.js";
+export { openDedupSet, type DedupSet, type DedupSetOptions } from "./dedup-set.js";
+export { openWorkQueue, type QueueEntry, type WorkQueue, type WorkQueueOptions } from "./work-queue.js";
+export type { AutoCompactOptions } from "./auto-compact.js";
+export { crc32c } from "./crc32c.js";
