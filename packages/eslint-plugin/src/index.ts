@@ -14,7 +14,7 @@ import { parser } from "./parser.js";
 import { RULE_IDS, rules, type PluginRuleId } from "./rules.js";
 import { RULES } from "@crashsafe/audit";
 
-export { RULE_IDS, createRule, type PluginRuleId } from "./rules.js";
+export { RULE_IDS, createRule, rules, type PluginRuleId } from "./rules.js";
 export { docsUrl, DOCS_BASE } from "./meta.js";
 export { parser } from "./parser.js";
 

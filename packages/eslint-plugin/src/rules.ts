@@ -26,16 +26,26 @@ function projectPath(context: Rule.RuleContext): string {
   return (rel && !isAbsolute(rel) ? rel : context.filename).split(sep).join("/");
 }
 
+function sameEdits(a: TextEdit[], b: TextEdit[] | undefined): boolean {
+  return !!b && a.length === b.length && a.every((e, i) => e.start === b[i]!.start && e.end === b[i]!.end && e.text === b[i]!.text);
+}
+
+/** Suggestions other than the autofix itself: ESLint already offers the fix, once is enough. */
+function extraSuggestions(finding: ProgramFinding): NonNullable<ProgramFinding["suggestions"]> {
+  return (finding.suggestions ?? []).filter((s) => !sameEdits(s.edits, finding.fix));
+}
+
 /** One report per finding, with offsets turned into ESLint locations. */
 function report(context: Rule.RuleContext, finding: ProgramFinding): void {
   const { sourceCode } = context;
+  const suggestions = extraSuggestions(finding);
   context.report({
     loc: { start: sourceCode.getLocFromIndex(finding.start), end: sourceCode.getLocFromIndex(finding.end) },
     messageId: "finding",
     data: { message: finding.message },
     ...(finding.fix?.length ? { fix: applyEdits(finding.fix) } : {}),
-    ...(finding.suggestions?.length
-      ? { suggest: finding.suggestions.map((s) => ({ messageId: "suggestion", data: { desc: s.desc }, fix: applyEdits(s.edits) })) }
+    ...(suggestions.length
+      ? { suggest: suggestions.map((s) => ({ messageId: "suggestion", data: { desc: s.desc }, fix: applyEdits(s.edits) })) }
       : {}),
   });
 }

@@ -15,3 +15,8 @@ export const cjsTester = new RuleTester({ languageOptions: { ecmaVersion: "lates
 
 /** A RuleTester for TypeScript through @typescript-eslint/parser. */
 export const tsTester = new RuleTester({ languageOptions: { parser: tsParser } });
+
+/** An expected `crashsafe/*` report at a 1-based position (and, optionally, its end). */
+export function at(line: number, column: number, endLine?: number, endColumn?: number): RuleTester.TestCaseError {
+  return { messageId: "finding", line, column, ...(endLine ? { endLine } : {}), ...(endColumn ? { endColumn } : {}) };
+}
