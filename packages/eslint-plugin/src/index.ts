@@ -15,7 +15,6 @@ import { RULE_IDS, rules, type PluginRuleId } from "./rules.js";
 import { RULES } from "@crashsafe/audit";
 
 export { RULE_IDS, createRule, rules, type PluginRuleId } from "./rules.js";
-export { docsUrl, DOCS_BASE } from "./meta.js";
 export { parser } from "./parser.js";
 
 /** Every JS and TS file extension the recommended config lints. */

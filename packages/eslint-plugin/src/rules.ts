@@ -1,9 +1,8 @@
 import { isAbsolute, relative, sep } from "node:path";
 import type { Rule } from "eslint";
-import { RULES, type RuleId } from "@crashsafe/audit";
+import { RULES, ruleDocsUrl, type RuleId } from "@crashsafe/audit";
 import type { ProgramFinding } from "@crashsafe/audit";
 import { findingsFor } from "./findings.js";
-import { docsUrl } from "./meta.js";
 
 /** The rule ids the plugin exposes: the JS/TS rules of the auditor except the `setup-write` note. */
 export const RULE_IDS = ["direct-state-write", "silent-state-reset", "non-durable-replace", "shared-temp-name"] as const satisfies readonly RuleId[];
@@ -55,7 +54,7 @@ export function createRule(id: PluginRuleId): Rule.RuleModule {
   return {
     meta: {
       type: "problem",
-      docs: { description: RULES[id].description, recommended: true, url: docsUrl(id) },
+      docs: { description: RULES[id].description, recommended: true, url: ruleDocsUrl(id) },
       fixable: "code",
       hasSuggestions: true,
       schema: [],
