@@ -21,8 +21,11 @@ export const ROOT: Ino = 0;
 /** An in-memory directory tree of logical inodes, the thing crash states are replayed onto. */
 export class Image {
   readonly nodes = new Map<Ino, Node>([[ROOT, { kind: "dir", entries: new Map() }]]);
+  /** Files whose bytes this image owns and may change in place; clones share bytes copy-on-write. */
+  private readonly owned = new Set<Ino>();
 
   clone(): Image {
+    this.owned.clear(); // both now share the bytes: neither may change them in place
     const copy = new Image();
     for (const [ino, node] of this.nodes) {
       copy.nodes.set(ino, node.kind === "dir" ? { kind: "dir", entries: new Map(node.entries) } : { kind: "file", bytes: node.bytes });
@@ -75,12 +78,14 @@ export class Image {
   setSize(ino: Ino, size: number, fill = 0): void {
     const node = this.file(ino);
     if (size <= node.bytes.length) {
-      node.bytes = node.bytes.slice(0, size);
+      node.bytes = node.bytes.subarray(0, size);
       return;
     }
-    const grown = new Uint8Array(size).fill(fill);
+    const grown = new Uint8Array(size);
+    if (fill !== 0) grown.fill(fill, node.bytes.length);
     grown.set(node.bytes);
     node.bytes = grown;
+    this.owned.add(ino);
   }
 
   /** Writes `data` at `off`; bytes past the current size are dropped unless `extend`. */
@@ -89,9 +94,11 @@ export class Image {
     if (extend && off + data.length > node.bytes.length) this.setSize(ino, off + data.length);
     const room = Math.max(0, Math.min(data.length, node.bytes.length - off));
     if (room === 0) return;
-    const copy = node.bytes.slice();
-    copy.set(data.subarray(0, room), off);
-    node.bytes = copy;
+    if (!this.owned.has(ino)) {
+      node.bytes = node.bytes.slice();
+      this.owned.add(ino);
+    }
+    node.bytes.set(data.subarray(0, room), off);
   }
 
   /** Visible tree: relative path -> file bytes, or null for a directory. Unreachable inodes are left out. */
