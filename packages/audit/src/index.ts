@@ -4,3 +4,5 @@ export type { ProgramFinding, TextEdit, AnalyzeOptions, JsFinding, ModuleAnalysi
 export { selectFiles, SOURCE_EXTENSIONS, type SelectFilesOptions } from "./files.js";
 export { analyzePythonFiles, PY_ATOMIC_WRITE, type PythonSource } from "./python/index.js";
 export * from "./report/index.js";
+export { audit, type AuditOptions, type AuditResult } from "./audit.js";
+export type { FileFix } from "./fix/apply.js";

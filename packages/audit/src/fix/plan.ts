@@ -18,7 +18,7 @@ export interface FixPlan {
   /** Edits of the call itself. */
   callEdits: TextEdit[];
   /** The crashsafe function the call now uses. */
-  importName: "writeFileAtomic" | "writeFileAtomicSync";
+  importName: "writeFileAtomic" | "writeFileAtomicSync" | "writeJson" | "writeJsonSync";
   /** The call's edits plus the import (what one finding's fix applies alone). */
   edits: TextEdit[];
 }
@@ -58,18 +58,15 @@ function optionsEdit(facts: ModuleFacts, options: Node | undefined): TextEdit[] 
   return [];
 }
 
-/** fs-extra writeJson(file, obj, { spaces }) writes JSON.stringify(obj, null, spaces) + "\n". */
-function jsonPayloadEdit(facts: ModuleFacts, call: Node): TextEdit[] | undefined {
+/** fs-extra writeJson(file, obj, { spaces }) and crashsafe writeJson(file, obj, { space }) both write JSON.stringify(obj, null, n) + "\n". */
+function jsonOptionsEdit(facts: ModuleFacts, call: Node): TextEdit[] | undefined {
   const [, obj, options] = call.arguments as Node[];
-  if (!obj) return undefined;
-  let spaces = "";
-  if (options) {
-    const props = objectProps(options);
-    if (!props || [...props.keys()].some((k) => k !== "spaces")) return undefined;
-    if (props.has("spaces")) spaces = `, null, ${text(facts, props.get("spaces")!)}`;
-  }
-  const end = span(options ?? obj).end;
-  return [{ start: span(obj).start, end, text: `JSON.stringify(${text(facts, obj)}${spaces}) + "\\n"` }];
+  if (!obj || (call.arguments as Node[]).length > 3) return undefined;
+  if (!options) return [];
+  const props = objectProps(options);
+  if (!props || [...props.keys()].some((k) => k !== "spaces")) return undefined;
+  const spaces = props.get("spaces");
+  return [{ ...span(options), text: spaces ? `{ space: ${text(facts, spaces)} }` : "{}" }];
 }
 
 function hasCallback(call: Node): boolean {
@@ -116,10 +113,12 @@ export function planFix(facts: ModuleFacts, w: WriteSite): FixPlan | undefined {
   if ((call.arguments as Node[]).some((a) => a.type === "SpreadElement")) return undefined;
   let importName: FixPlan["importName"];
   let argEdits: TextEdit[] | undefined;
-  if (PLAIN.has(key) || JSON_SYNC.has(key)) importName = "writeFileAtomicSync";
-  else if (PROMISE.has(key) || ((MAYBE_PROMISE.has(key) || JSON_PROMISE.has(key)) && !hasCallback(call))) importName = "writeFileAtomic";
+  if (PLAIN.has(key)) importName = "writeFileAtomicSync";
+  else if (JSON_SYNC.has(key)) importName = "writeJsonSync";
+  else if (PROMISE.has(key) || (MAYBE_PROMISE.has(key) && !hasCallback(call))) importName = "writeFileAtomic";
+  else if (JSON_PROMISE.has(key) && !hasCallback(call)) importName = "writeJson";
   else return undefined;
-  if (JSON_SYNC.has(key) || JSON_PROMISE.has(key)) argEdits = jsonPayloadEdit(facts, call);
+  if (JSON_SYNC.has(key) || JSON_PROMISE.has(key)) argEdits = jsonOptionsEdit(facts, call);
   else argEdits = (call.arguments as Node[]).length > 3 ? undefined : optionsEdit(facts, (call.arguments as Node[])[2]);
   if (!argEdits) return undefined;
   const clash = w.site.scope.lookup(importName);

@@ -41,6 +41,8 @@ export interface JsFinding extends ProgramFinding {
   fixImport?: string;
   /** The fix's edits of the call alone (the import is merged per file). */
   fixCall?: TextEdit[];
+  /** `--fix` resolves it: its own call is rewritten, or the helper it calls is. */
+  fixable?: boolean;
 }
 
 /** An exported helper that writes state to a path it takes (for call sites in other modules). */
@@ -53,6 +55,8 @@ export interface ExportedHelper {
   stateFile: boolean;
   sinkName: string;
   start: number;
+  /** `--fix` rewrites the write inside the helper. */
+  fixable: boolean;
 }
 
 /** A call of a function imported from a project module (`./util.js`), resolved by `audit()`. */
@@ -80,6 +84,8 @@ export interface ModuleAnalysis {
   suppressions: Array<[number, string[]]>;
   /** Every fixable finding's call edits plus one import: what `--fix` applies to this file. */
   fileFix: TextEdit[];
+  /** Number of calls `fileFix` rewrites. */
+  fixCount: number;
 }
 
 export interface AnalyzeOptions {
@@ -132,6 +138,7 @@ function writeFinding(facts: ModuleFacts, w: WriteSite, starts: number[]): JsFin
       finding.fix = fix.edits;
       finding.fixImport = fix.importName;
       finding.fixCall = fix.callEdits;
+      finding.fixable = true;
     }
   }
   return finding;
@@ -172,12 +179,12 @@ function commonJsExports(assign: Node, add: (local: string, exported: string) =>
   else if ((target.startsWith("module.exports.") || target.startsWith("exports.")) && right.type === "Identifier") add(right.name as string, target.slice(target.lastIndexOf(".") + 1));
 }
 
-function exportsOf(facts: ModuleFacts, summaries: Map<Node, HelperSummary>): ExportedHelper[] {
+function exportsOf(facts: ModuleFacts, summaries: Map<Node, HelperSummary>, fixable: Set<number>): ExportedHelper[] {
   const names = exportedNames(facts.program);
   const out: ExportedHelper[] = [];
   for (const h of summaries.values()) {
     for (const exported of names.get(h.name) ?? []) {
-      out.push({ exported, local: h.name, pathParam: h.pathParam, dataParam: h.dataParam, serializes: h.serializes, stateFile: h.stateFile, sinkName: h.sinkName, start: h.start });
+      out.push({ exported, local: h.name, pathParam: h.pathParam, dataParam: h.dataParam, serializes: h.serializes, stateFile: h.stateFile, sinkName: h.sinkName, start: h.start, fixable: fixable.has(h.start) });
     }
   }
   return out;
@@ -232,11 +239,24 @@ export function analyzeModule(program: Node, source: string, options: AnalyzeOpt
   const renames = collectRenames(facts);
   const writes = collectWrites(facts, (w) => isTempWrite(w, renames, facts));
   const findings: JsFinding[] = [];
-  for (const w of writes.sites) {
-    const inHelper = [...writes.summaries.values()].find((h) => h.start === span(w.site.node).start && w.kind !== "helper");
-    if (inHelper && (writes.callers.get(inHelper.fn) ?? 0) > 0) continue;
+  // Writes inside helpers that have callers here are reported at the callers; their fixes still apply.
+  const hiddenFixes: JsFinding[] = [];
+  const helperFixable = new Set<number>();
+  const summaries = [...writes.summaries.values()];
+  for (const w of writes.sites.filter((x) => x.kind !== "helper")) {
+    const inHelper = summaries.find((h) => h.start === span(w.site.node).start);
     const f = writeFinding(facts, w, starts);
+    if (f?.fixCall && inHelper) helperFixable.add(inHelper.start);
+    if (inHelper && (writes.callers.get(inHelper.fn) ?? 0) > 0) {
+      if (f?.fixCall) hiddenFixes.push(f);
+      continue;
+    }
     if (f && inHelper) f.helperBody = inHelper.name;
+    if (f) findings.push(f);
+  }
+  for (const w of writes.sites.filter((x) => x.kind === "helper")) {
+    const f = writeFinding(facts, w, starts);
+    if (f && helperFixable.has(w.helper!.start)) f.fixable = true;
     if (f) findings.push(f);
   }
   for (const r of replaceFindings(facts, renames, writes.base)) {
@@ -251,10 +271,11 @@ export function analyzeModule(program: Node, source: string, options: AnalyzeOpt
   return {
     findings: visible,
     reads: readsOf(facts, new Set(resets.map((r) => r.node))),
-    exports: exportsOf(facts, writes.summaries),
+    exports: exportsOf(facts, writes.summaries, helperFixable),
     importCalls: importCallsOf(facts),
     suppressions: [...suppressions],
-    fileFix: fileFix(facts, visible),
+    fileFix: fileFix(facts, [...visible, ...hiddenFixes]),
+    fixCount: [...visible, ...hiddenFixes].filter((f) => f.fixCall).length,
   };
 }
 

@@ -101,6 +101,15 @@ function isAssignmentLike(st: Node): boolean {
   return unwrap(st.expression as Node).type === "AssignmentExpression";
 }
 
+/** `catch { return false }`: a validity check answering a question, not a reader carrying on. */
+function answersYesNo(body: Node): boolean {
+  const returns: Node[] = [];
+  walkOwn(body, (n) => {
+    if (n.type === "ReturnStatement") returns.push(n);
+  });
+  return returns.length > 0 && returns.every((r) => r.argument && typeof unwrap(r.argument as Node).value === "boolean");
+}
+
 export interface ResetFinding {
   node: Node;
   start: number;
@@ -116,7 +125,7 @@ function catchClauseFinding(t: Site): ResetFinding | undefined {
   if (!parsesFile(t.node.block as Node, t.scope)) return undefined;
   const param = handler.param as Node | null;
   const errorName = param?.type === "Identifier" ? (param.name as string) : undefined;
-  if (handlerIsFine(handler.body as Node, errorName, t.scope)) return undefined;
+  if (handlerIsFine(handler.body as Node, errorName, t.scope) || answersYesNo(handler.body as Node)) return undefined;
   const { start } = span(handler);
   return { node: handler, start, end: span(handler.body as Node).start, message: MESSAGE };
 }

@@ -1,0 +1,87 @@
+/**
+ * `audit()`: select the project's source files, analyse JS/TS on worker threads and Python with
+ * the tree-sitter analyzer (concurrently), link writers to readers and helpers to their call
+ * sites across files, and summarise. With `fix`, rewrite the fixable JS/TS writes.
+ */
+import { readFile } from "node:fs/promises";
+import { relative, resolve } from "node:path";
+import { selectFiles } from "./files.js";
+import { fixFile, type FileFix } from "./fix/apply.js";
+import { isJsFile, type JsFileResult } from "./js/file.js";
+import { linkJsResults, toPosix } from "./js/link.js";
+import { analyzeJsFiles } from "./js/pool.js";
+import type { AuditReport, AuditSummary, Finding } from "./types.js";
+
+/** Options of {@link audit}. */
+export interface AuditOptions {
+  /** Files and directories to audit, relative to `cwd`. Default: `["."]`. */
+  paths?: string[];
+  /** Directory the paths, ignore globs and report file names are relative to. Default: `process.cwd()`. */
+  cwd?: string;
+  /** Extra globs to skip (picomatch, relative to `cwd`). Default: none. */
+  ignore?: string[];
+  /** Rewrite fixable JS/TS direct writes to crashsafe calls. Default: false. */
+  fix?: boolean;
+  /** With `fix`: compute the diffs but write nothing. Default: false. */
+  dryRun?: boolean;
+  /** Worker threads for JS/TS; default: available parallelism (at most 8); 0 or 1: none. */
+  workers?: number;
+}
+
+/** The report, plus what `fix` changed (or would change, with `dryRun`). */
+export type AuditResult = AuditReport & { fixes?: FileFix[] };
+
+/** Loaded on demand: projects without Python never load tree-sitter. */
+async function analyzePython(files: string[], cwd: string): Promise<Finding[]> {
+  if (files.length === 0) return [];
+  const { analyzePythonFiles } = await import("./python/analyze.js");
+  const inputs = await Promise.all(files.map(async (file) => ({ file, source: await readFile(file, "utf8") })));
+  const findings = await analyzePythonFiles(inputs);
+  // The Python analyzer names files relative to the process's cwd; the report uses `cwd`.
+  return findings.map((f) => ({ ...f, file: toPosix(relative(cwd, resolve(f.file))) }));
+}
+
+function parseErrors(results: JsFileResult[], cwd: string): Finding[] {
+  return results.flatMap((r) =>
+    r.parseError
+      ? [{ rule: "parse-error" as const, severity: "error" as const, file: toPosix(relative(cwd, r.file)), line: r.parseError.line, column: r.parseError.column, message: `Could not parse this file, so it was not audited: ${r.parseError.message}`, fixable: false }]
+      : [],
+  );
+}
+
+export function summarize(findings: Finding[], files: number): AuditSummary {
+  const summary: AuditSummary = { files, error: 0, warning: 0, note: 0 };
+  for (const f of findings) summary[f.severity]++;
+  return summary;
+}
+
+function compareFindings(a: Finding, b: Finding): number {
+  return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0);
+}
+
+async function applyFixes(results: JsFileResult[], cwd: string, dryRun: boolean): Promise<FileFix[]> {
+  const fixes: FileFix[] = [];
+  for (const r of results) {
+    if (r.fileFix.length === 0) continue;
+    fixes.push(await fixFile(r.file, toPosix(relative(cwd, r.file)), r.fileFix, r.fixCount, dryRun));
+  }
+  return fixes;
+}
+
+/**
+ * Audits a project for unsafe state writes and silent state resets.
+ * Rejects with the underlying error (code and path kept) when a path does not exist or a file
+ * cannot be read; a file that cannot be parsed becomes a `parse-error` finding instead.
+ */
+export async function audit(options: AuditOptions = {}): Promise<AuditResult> {
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const paths = options.paths?.length ? options.paths : ["."];
+  const files = await selectFiles(paths, { cwd, ignore: options.ignore });
+  const js = files.filter(isJsFile);
+  const py = files.filter((f) => f.endsWith(".py"));
+  const [jsResults, pyFindings] = await Promise.all([analyzeJsFiles(js, { workers: options.workers }), analyzePython(py, cwd)]);
+  const findings = [...parseErrors(jsResults, cwd), ...linkJsResults(jsResults, cwd), ...pyFindings].sort(compareFindings);
+  const report: AuditResult = { version: 1, findings, summary: summarize(findings, js.length + py.length) };
+  if (options.fix) report.fixes = await applyFixes(jsResults, cwd, options.dryRun ?? false);
+  return report;
+}

@@ -1,0 +1,84 @@
+/**
+ * Parse and analyse one JS/TS file (what each worker does per file), with offsets turned into
+ * 1-based lines and columns so that results cross thread boundaries as plain data.
+ */
+import { parseSync, type ParserOptions } from "oxc-parser";
+import { analyzeModule, type ExportedHelper, type ImportCall, type JsFinding, type StateRead } from "./analyze.js";
+import type { TextEdit } from "../fix/plan.js";
+import { lineStarts, position } from "./lines.js";
+
+export interface Located {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+export interface JsFileResult {
+  file: string;
+  /** Number of lines (for throughput figures). */
+  lines: number;
+  /** Set when the file could not be parsed: the parser's first error. */
+  parseError?: { message: string; line: number; column: number };
+  findings: Array<JsFinding & Located & { viaLine?: number }>;
+  reads: Array<StateRead & { line: number }>;
+  exports: Array<ExportedHelper & { line: number }>;
+  importCalls: Array<ImportCall & Located>;
+  suppressions: Array<[number, string[]]>;
+  fileFix: TextEdit[];
+  fixCount: number;
+}
+
+const JS_EXTENSIONS = new Set(["js", "mjs", "cjs", "jsx", "ts", "tsx", "mts", "cts"]);
+
+export function isJsFile(file: string): boolean {
+  return JS_EXTENSIONS.has(file.slice(file.lastIndexOf(".") + 1).toLowerCase());
+}
+
+/** Parser options per extension: plain .js may hold JSX, and may be CommonJS (top-level return). */
+function parserAttempts(file: string): ParserOptions[] {
+  const ext = file.slice(file.lastIndexOf(".") + 1).toLowerCase();
+  if (ext === "js" || ext === "jsx") return [{ lang: "jsx", sourceType: "unambiguous" }, { lang: "jsx", sourceType: "commonjs" }, { lang: "js", sourceType: "unambiguous" }];
+  if (ext === "mjs") return [{ lang: "jsx", sourceType: "module" }, { lang: "js", sourceType: "module" }];
+  if (ext === "cjs") return [{ lang: "jsx", sourceType: "commonjs" }, { lang: "js", sourceType: "commonjs" }];
+  return [{}];
+}
+
+function located(starts: number[], start: number, end: number): Located {
+  const a = position(starts, start);
+  const b = position(starts, end);
+  return { line: a.line, column: a.column, endLine: b.line, endColumn: b.column };
+}
+
+function parse(file: string, source: string): ReturnType<typeof parseSync> {
+  let result: ReturnType<typeof parseSync> | undefined;
+  for (const options of parserAttempts(file)) {
+    const r = parseSync(file, source, options);
+    if (!r.errors.some((e) => e.severity === "Error")) return r;
+    result ??= r;
+  }
+  return result!;
+}
+
+export function analyzeFile(file: string, source: string): JsFileResult {
+  const starts = lineStarts(source);
+  const empty = { file, lines: starts.length, findings: [], reads: [], exports: [], importCalls: [], suppressions: [], fileFix: [], fixCount: 0 };
+  const r = parse(file, source);
+  const error = r.errors.find((e) => e.severity === "Error");
+  if (error) {
+    const at = position(starts, error.labels[0]?.start ?? 0);
+    return { ...empty, parseError: { message: error.message, ...at } };
+  }
+  const a = analyzeModule(r.program as never, source, { filename: file, comments: r.comments });
+  return {
+    file,
+    lines: starts.length,
+    findings: a.findings.map((f) => ({ ...f, ...located(starts, f.start, f.end), viaLine: f.viaStart === undefined ? undefined : position(starts, f.viaStart).line })),
+    reads: a.reads.map((x) => ({ ...x, line: position(starts, x.start).line })),
+    exports: a.exports.map((x) => ({ ...x, line: position(starts, x.start).line })),
+    importCalls: a.importCalls.map((x) => ({ ...x, ...located(starts, x.start, x.end) })),
+    suppressions: a.suppressions,
+    fileFix: a.fileFix,
+    fixCount: a.fixCount,
+  };
+}

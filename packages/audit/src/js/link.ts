@@ -1,0 +1,106 @@
+/**
+ * Cross-file linking of the per-file JS/TS results: calls of exported project helpers become
+ * findings at the call sites, writers get the readers of the same file name, and every write
+ * answers the background's drill: what happens on the next start if this file is corrupt.
+ */
+import { dirname, join, relative, sep } from "node:path";
+import { RULES, type Finding, type RuleId } from "../types.js";
+import type { JsFileResult, Located } from "./file.js";
+import type { JsFinding } from "./analyze.js";
+import { isSuppressed } from "./suppress.js";
+
+type LocatedFinding = JsFinding & Located & { viaLine?: number };
+
+const EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"];
+
+/** Resolves a relative import to one of the analysed files (TS-style `./x.js` → `./x.ts` included). */
+export function resolveImport(from: string, specifier: string, known: Set<string>): string | undefined {
+  const base = join(dirname(from), specifier);
+  const stem = base.replace(/\.(m|c)?[jt]sx?$/, "");
+  const candidates = [base, ...EXTENSIONS.map((e) => stem + e), ...EXTENSIONS.map((e) => join(base, "index" + e))];
+  return candidates.find((c) => known.has(c));
+}
+
+export function toPosix(path: string): string {
+  return sep === "/" ? path : path.split(sep).join("/");
+}
+
+interface Reader {
+  where: string;
+  outcome: "throws" | "reset" | "handled";
+}
+
+function consequence(name: string | undefined, readers: Reader[]): string {
+  const file = name ? `"${name}"` : "this file";
+  const reset = readers.find((r) => r.outcome === "reset");
+  if (reset) return `On the next start ${reset.where} fails to parse a torn ${file} and silently carries on with empty state: its history is lost (alerts re-fire, finished work re-runs).`;
+  const throws = readers.find((r) => r.outcome === "throws");
+  if (throws) return `On the next start ${throws.where} throws a parse error on a torn ${file}: the program does not start until someone repairs or deletes the file by hand.`;
+  if (readers.length) return `On the next start ${readers[0]!.where} detects the torn ${file}; its last good content is gone all the same.`;
+  return `Whatever reads ${file} next gets an empty or truncated file: a parse error, or state that silently lost its history.`;
+}
+
+function toFinding(f: LocatedFinding, rel: string, readers: Map<string, Reader[]>): Finding {
+  const out: Finding = {
+    rule: f.rule,
+    severity: RULES[f.rule].severity,
+    file: rel,
+    line: f.line,
+    column: f.column,
+    endLine: f.endLine,
+    endColumn: f.endColumn,
+    message: f.message,
+    fixable: f.fixable === true,
+  };
+  if (f.suggestion) out.suggestion = f.suggestion;
+  if (f.via) out.via = f.viaLine !== undefined && !f.via.includes(":") ? `${f.via.replace(/ \(line \d+\)$/, "")} (${rel}:${f.viaLine})` : f.via;
+  if (f.rule === "direct-state-write" || f.rule === "non-durable-replace" || f.rule === "setup-write") {
+    const r = f.stateFile ? (readers.get(f.stateFile) ?? []) : [];
+    if (r.length) out.readers = r.map((x) => x.where);
+    if (f.rule === "direct-state-write") out.consequence = consequence(f.stateFile, r);
+  }
+  return out;
+}
+
+/** Turns per-file results into report findings (without parse errors), relative to `cwd`. */
+export function linkJsResults(results: JsFileResult[], cwd: string): Finding[] {
+  const rel = (file: string): string => toPosix(relative(cwd, file));
+  const known = new Set(results.map((r) => r.file));
+  const byFile = new Map(results.map((r) => [r.file, r]));
+  const readers = new Map<string, Reader[]>();
+  for (const r of results) for (const read of r.reads) readers.set(read.name, [...(readers.get(read.name) ?? []), { where: `${rel(r.file)}:${read.line}`, outcome: read.outcome }]);
+  const findings: Finding[] = [];
+  const helpersCalledElsewhere = new Set<string>();
+  for (const r of results) {
+    for (const call of r.importCalls) {
+      const target = resolveImport(r.file, call.source, known);
+      const helper = target ? byFile.get(target)!.exports.find((e) => e.exported === call.imported) : undefined;
+      if (!target || !helper) continue;
+      helpersCalledElsewhere.add(`${target}\0${helper.local}`);
+      const pathArg = call.args[helper.pathParam];
+      const dataArg = helper.dataParam === undefined ? undefined : call.args[helper.dataParam];
+      if (!(helper.serializes || helper.stateFile || pathArg?.stateFile || dataArg?.serialized)) continue;
+      const rule: RuleId = call.setup ? "setup-write" : "direct-state-write";
+      if (isSuppressed(r.suppressions, call.line, rule)) continue;
+      const name = pathArg?.name;
+      const target_ = name ? `"${name}"` : "the state file";
+      const f: LocatedFinding = {
+        ...call,
+        rule,
+        message: call.setup ? `One-time write of ${target_} through ${helper.local}() (${call.setup}): allowed, listed.` : `${helper.local}() writes ${target_} with ${helper.sinkName}, which truncates it and rewrites it in place: a crash mid-write leaves it empty or torn.`,
+        suggestion: `make ${helper.local}() use writeFileAtomic/writeJson from "crashsafe"`,
+        stateFile: name,
+        via: `${helper.local} (${rel(target)}:${helper.line})`,
+        fixable: helper.fixable,
+      };
+      findings.push(toFinding(f, rel(r.file), readers));
+    }
+  }
+  for (const r of results) {
+    for (const f of r.findings) {
+      if (f.helperBody && helpersCalledElsewhere.has(`${r.file}\0${f.helperBody}`)) continue;
+      findings.push(toFinding(f, rel(r.file), readers));
+    }
+  }
+  return findings;
+}

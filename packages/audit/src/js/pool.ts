@@ -1,0 +1,57 @@
+/**
+ * Runs {@link analyzeFile} over many files on worker threads. Files go out in small batches to
+ * whichever worker is free, so one huge file does not leave the other threads idle.
+ */
+import { readFile } from "node:fs/promises";
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { analyzeFile, type JsFileResult } from "./file.js";
+import type { WorkerRequest, WorkerResponse } from "./worker.js";
+
+/** Below this many files, worker start-up costs more than it saves. */
+const IN_PROCESS_MAX_FILES = 24;
+const BATCH = 16;
+
+export interface PoolOptions {
+  /** Worker threads; default: available parallelism, at most 8. 0 or 1 analyses on the calling thread. */
+  workers?: number;
+}
+
+async function inProcess(files: string[]): Promise<JsFileResult[]> {
+  const out: JsFileResult[] = [];
+  for (const file of files) out.push(analyzeFile(file, await readFile(file, "utf8")));
+  return out;
+}
+
+export async function analyzeJsFiles(files: string[], options: PoolOptions = {}): Promise<JsFileResult[]> {
+  const count = Math.min(options.workers ?? Math.min(availableParallelism(), 8), Math.ceil(files.length / BATCH));
+  if (count <= 1 || files.length <= IN_PROCESS_MAX_FILES) return inProcess(files);
+  const batches: string[][] = [];
+  for (let i = 0; i < files.length; i += BATCH) batches.push(files.slice(i, i + BATCH));
+  const results: JsFileResult[][] = new Array(batches.length);
+  let next = 0;
+  const workers = Array.from({ length: count }, () => new Worker(new URL("./worker.js", import.meta.url)));
+  try {
+    await Promise.all(workers.map((w) => drive(w)));
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  return results.flat();
+
+  function drive(worker: Worker): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const send = (): void => {
+        if (next >= batches.length) return resolve();
+        const id = next++;
+        worker.postMessage({ id, files: batches[id]! } satisfies WorkerRequest);
+      };
+      worker.on("message", (msg: WorkerResponse) => {
+        if ("error" in msg) return reject(new Error(msg.error));
+        results[msg.id] = msg.results;
+        send();
+      });
+      worker.on("error", reject);
+      send();
+    });
+  }
+}
