@@ -55,7 +55,8 @@ export function collectWrites(model: FileModel, scope: Scope, helpers: HelperInd
   for (const call of scope.calls) {
     const attr = calleeAttr(model, call);
     const recv = receiver(call);
-    if ((attr === "write_text" || attr === "write_bytes") && recv) {
+    // `utils.write_text(p, s)` is a project function, not `Path.write_text`.
+    if ((attr === "write_text" || attr === "write_bytes") && recv && !helpers.resolve(model, call)) {
       const data = arg(model, call, 0, "data");
       add({
         node: call, target: recv, how: `Path.${attr}`,
