@@ -72,7 +72,7 @@ export class Pipeline {
     this.takeRetries(work);
     await this.save(work.dirty);
     for (const line of work.announce) this.emit(line);
-    await this.send(work.send);
+    this.send(work.send);
     if (++this.sinceCommit >= COMMIT_EVERY) this.commit(signal.seq);
   }
 
@@ -117,6 +117,7 @@ export class Pipeline {
     for (const item of due) work.send.push({ alertId: item.alertId, text: item.text, attempt: item.attempts + 1 });
   }
 
+  /** Saves the changed files concurrently: one signal, one round of writes. */
   private async save(dirty: UnitOfWork["dirty"]): Promise<void> {
     await Promise.all([
       dirty.has("fired") ? saveFiredAlerts(this.files.fired, this.fired) : undefined,
@@ -126,7 +127,7 @@ export class Pipeline {
     ]);
   }
 
-  private async send(outbox: UnitOfWork["send"]): Promise<void> {
+  private send(outbox: UnitOfWork["send"]): void {
     let refused = false;
     for (const { alertId, text, attempt } of outbox) {
       if (deliver(this.dir, alertId, text, attempt, this.emit)) {
@@ -136,7 +137,7 @@ export class Pipeline {
         refused = true;
       }
     }
-    if (refused) await saveRetryQueue(this.files.retry, this.queue);
+    if (refused) saveRetryQueue(this.files.retry, this.queue);
   }
 
   private requeue(alertId: string, text: string, attempts: number): void {

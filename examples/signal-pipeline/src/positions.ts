@@ -39,7 +39,7 @@ export async function loadPositions(file: string): Promise<Book> {
 }
 
 export async function savePositions(file: string, book: Book): Promise<void> {
-  fs.writeFileSync(file, JSON.stringify(book, null, 2));
+  await fs.promises.writeFile(file, JSON.stringify(book, null, 2));
 }
 
 /** Applies a signal to the book; returns what changed, or undefined when nothing did. */

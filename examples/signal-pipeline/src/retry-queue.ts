@@ -34,7 +34,7 @@ export function loadRetryQueue(file: string): RetryQueue {
   return JSON.parse(fs.readFileSync(file, "utf8")) as RetryQueue;
 }
 
-export async function saveRetryQueue(file: string, queue: RetryQueue): Promise<void> {
+export function saveRetryQueue(file: string, queue: RetryQueue): void {
   fs.writeFileSync(file, JSON.stringify(queue, null, 2));
 }
 
