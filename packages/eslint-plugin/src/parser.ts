@@ -10,7 +10,6 @@ import * as tsParser from "@typescript-eslint/parser";
 import { PLUGIN_META } from "./meta.js";
 
 const TS_FILE = /\.(?:ts|tsx|mts|cts)$/i;
-const JSX_FILE = /\.jsx$/i;
 
 interface ParserOptions {
   filePath?: string;
@@ -18,11 +17,15 @@ interface ParserOptions {
   [key: string]: unknown;
 }
 
-/** Parses like ESLint would by default, except that TS files get a TS parser and `.jsx` files JSX. */
+/**
+ * Parses like ESLint would by default, except that TS files get a TS parser and JS files accept
+ * JSX unless the user's parserOptions say otherwise (the auditor reads `.js` files the same way;
+ * JSX cannot change how JS without it parses).
+ */
 function parseForESLint(code: string, options: ParserOptions = {}): Linter.ESLintParseResult {
   const filePath = options.filePath ?? "";
   if (TS_FILE.test(filePath)) return tsParser.parseForESLint(code, options) as unknown as Linter.ESLintParseResult;
-  const ecmaFeatures = { ...options.ecmaFeatures, jsx: options.ecmaFeatures?.jsx ?? JSX_FILE.test(filePath) };
+  const ecmaFeatures = { ...options.ecmaFeatures, jsx: options.ecmaFeatures?.jsx ?? true };
   const ast = espree.parse(code, { ...options, ecmaFeatures } as espree.Options);
   return { ast: ast as unknown as Linter.ESLintParseResult["ast"], visitorKeys: espree.VisitorKeys as Linter.ESLintParseResult["visitorKeys"] };
 }

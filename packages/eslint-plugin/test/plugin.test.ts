@@ -48,6 +48,8 @@ test("the recommended parser hands TS files to @typescript-eslint/parser and JS 
   assert.throws(() => parser.parseForESLint("let x: number = 1;", { ...options, filePath: "/p/a.js" }), /Unexpected token/);
   const jsx = parser.parseForESLint("const el = <div />;", { ...options, filePath: "/p/a.jsx" });
   assert.equal(jsx.scopeManager, undefined, "espree: ESLint runs its own scope analysis");
-  assert.throws(() => parser.parseForESLint("const el = <div />;", { ...options, filePath: "/p/a.js" }));
+  assert.ok(parser.parseForESLint("const el = <div />;", { ...options, filePath: "/p/a.js" }).ast, "JSX in .js, as the auditor reads it");
+  const noJsx = { ...options, filePath: "/p/a.js", ecmaFeatures: { jsx: false } };
+  assert.throws(() => parser.parseForESLint("const el = <div />;", noJsx), "the user's ecmaFeatures.jsx: false wins");
   assert.equal(parser.meta.name, "eslint-plugin-crashsafe/parser");
 });
