@@ -18,7 +18,10 @@ export function describeState(ops: readonly Op[], micros: readonly Micro[], kept
     return mine.length === 0 ? "lost" : "partly persisted";
   };
   const lines: string[] = [];
-  for (let i = 0; i <= crash; i++) lines.push(`${status(i)}: ${describeOp(ops[i]!)}`);
+  for (let i = 0; i <= crash; i++) {
+    const st = status(i);
+    lines.push(`${st}: ${describeOp(ops[i]!)}${st === "partly persisted" ? partDetail(micros, kept, i) : ""}`);
+  }
   const rest = ops.length - crash - 1;
   lines.push(rest > 0 ? `crash (${rest} later op${rest === 1 ? "" : "s"} never reached the disk)` : "crash after the last op");
   return [headline(ops, crash, status), ...lines];
@@ -35,9 +38,19 @@ function headline(ops: readonly Op[], crash: number, status: (i: number) => Stat
       return undefined;
     };
     const change = later((op) => op.op !== "ack" && op.op !== "fsync" && op.op !== "fdatasync");
-    if (change !== undefined) return `${describeOp(change)} persisted before ${describeOp(ops[j]!)}${sj === "lost" ? "" : " (only partly)"}`;
+    if (change !== undefined) return `${describeOp(change)} persisted before ${sj === "lost" ? "" : "all of "}${describeOp(ops[j]!)}`;
     const acked = later((op) => op.op === "ack");
     if (acked !== undefined) return `${describeOp(acked)} was reported done, yet ${lost}`;
   }
   return `crash after ${describeOp(ops[crash]!)}`;
+}
+
+/** Which parts of a partly persisted op reached the disk, or which did not. */
+function partDetail(micros: readonly Micro[], kept: readonly Micro[], op: number): string {
+  const mine = kept.filter((m) => m.op === op);
+  const word = (m: Micro): string =>
+    m.kind === "data" ? `bytes ${m.off}-${m.off + m.data.length - 1}` : m.kind === "size" ? "the size change" : m.kind;
+  if (mine.some((m) => m.kind === "data" && m.partial === true)) return `; kept only ${mine.map(word).join(", ")}`;
+  const lost = micros.filter((m) => m.op === op && !mine.includes(m));
+  return `; lost ${lost.map(word).join(", ")}`;
 }
