@@ -10,7 +10,7 @@ import { collectFacts, type ModuleFacts } from "./facts.js";
 import { lineStarts, position } from "./lines.js";
 import { collectRenames, isTempWrite, replaceFindings } from "./replace.js";
 import { resetFindings } from "./resets.js";
-import { setupReason, writeFlag } from "./setup.js";
+import { setupFunctionReason, setupReason, writeFlag } from "./setup.js";
 import { collectSuppressions, isSuppressed, type CommentLike } from "./suppress.js";
 import { fileName, isSerialized, looksLikeStateFile, pathParts } from "./values.js";
 import { collectWrites, type HelperSummary, type WriteSite } from "./writes.js";
@@ -116,7 +116,7 @@ function writeFinding(facts: ModuleFacts, w: WriteSite, starts: number[]): JsFin
   const parts = pathParts(w.pathExpr, w.site.scope);
   const name = fileName(parts);
   const { start, end } = span(w.report);
-  const reason = setupReason(w.site, facts, w.pathExpr, parts, flag);
+  const reason = setupReason(w.site, facts, w.pathExpr, parts, flag) ?? (w.helper ? setupFunctionReason(w.helper.name) : undefined);
   const via = w.helper ? `${w.helper.name} (line ${position(starts, w.helper.start).line})` : undefined;
   if (reason) {
     return { rule: "setup-write", start, end, message: `One-time write of ${describeTarget(name)} (${reason}): allowed, listed.`, stateFile: name, via };
@@ -243,20 +243,18 @@ export function analyzeModule(program: Node, source: string, options: AnalyzeOpt
   const hiddenFixes: JsFinding[] = [];
   const helperFixable = new Set<number>();
   const summaries = [...writes.summaries.values()];
-  for (const w of writes.sites.filter((x) => x.kind !== "helper")) {
+  // Direct writes first, so that a helper's fixability is known before its callers are reported.
+  const ordered = [...writes.sites.filter((x) => x.kind !== "helper"), ...writes.sites.filter((x) => x.kind === "helper")];
+  for (const w of ordered) {
     const inHelper = summaries.find((h) => h.start === span(w.site.node).start);
     const f = writeFinding(facts, w, starts);
-    if (f?.fixCall && inHelper) helperFixable.add(inHelper.start);
+    if (f && w.helper && helperFixable.has(w.helper.start)) f.fixable = true;
+    if (inHelper && (f?.fixCall || f?.fixable)) helperFixable.add(inHelper.start);
     if (inHelper && (writes.callers.get(inHelper.fn) ?? 0) > 0) {
       if (f?.fixCall) hiddenFixes.push(f);
       continue;
     }
     if (f && inHelper) f.helperBody = inHelper.name;
-    if (f) findings.push(f);
-  }
-  for (const w of writes.sites.filter((x) => x.kind === "helper")) {
-    const f = writeFinding(facts, w, starts);
-    if (f && helperFixable.has(w.helper!.start)) f.fixable = true;
     if (f) findings.push(f);
   }
   for (const r of replaceFindings(facts, renames, writes.base)) {

@@ -2,6 +2,8 @@
  * Parse and analyse one JS/TS file (what each worker does per file), with offsets turned into
  * 1-based lines and columns so that results cross thread boundaries as plain data.
  */
+import { readFile } from "node:fs/promises";
+import { relative } from "node:path";
 import { parseSync, type ParserOptions } from "oxc-parser";
 import { analyzeModule, type ExportedHelper, type ImportCall, type JsFinding, type StateRead } from "./analyze.js";
 import type { TextEdit } from "../fix/plan.js";
@@ -60,7 +62,11 @@ function parse(file: string, source: string): ReturnType<typeof parseSync> {
   return result!;
 }
 
-export function analyzeFile(file: string, source: string): JsFileResult {
+/**
+ * `displayName` is the path relative to the project (what setup-write context is judged on:
+ * `scripts/`, `test/`…); an absolute path would let the project's own location decide.
+ */
+export function analyzeFile(file: string, source: string, displayName = file): JsFileResult {
   const starts = lineStarts(source);
   const empty = { file, lines: starts.length, findings: [], reads: [], exports: [], importCalls: [], suppressions: [], fileFix: [], fixCount: 0 };
   const r = parse(file, source);
@@ -69,7 +75,7 @@ export function analyzeFile(file: string, source: string): JsFileResult {
     const at = position(starts, error.labels[0]?.start ?? 0);
     return { ...empty, parseError: { message: error.message, ...at } };
   }
-  const a = analyzeModule(r.program as never, source, { filename: file, comments: r.comments });
+  const a = analyzeModule(r.program as never, source, { filename: displayName, comments: r.comments });
   return {
     file,
     lines: starts.length,
@@ -81,4 +87,9 @@ export function analyzeFile(file: string, source: string): JsFileResult {
     fileFix: a.fileFix,
     fixCount: a.fixCount,
   };
+}
+
+/** Reads and analyses `file`, judging its context by its path relative to `root`. */
+export async function analyzePath(file: string, root: string): Promise<JsFileResult> {
+  return analyzeFile(file, await readFile(file, "utf8"), relative(root, file).split("\\").join("/"));
 }

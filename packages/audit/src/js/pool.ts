@@ -2,10 +2,9 @@
  * Runs {@link analyzeFile} over many files on worker threads. Files go out in small batches to
  * whichever worker is free, so one huge file does not leave the other threads idle.
  */
-import { readFile } from "node:fs/promises";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { analyzeFile, type JsFileResult } from "./file.js";
+import { analyzePath, type JsFileResult } from "./file.js";
 import type { WorkerRequest, WorkerResponse } from "./worker.js";
 
 /** Below this many files, worker start-up costs more than it saves. */
@@ -15,17 +14,20 @@ const BATCH = 16;
 export interface PoolOptions {
   /** Worker threads; default: available parallelism, at most 8. 0 or 1 analyses on the calling thread. */
   workers?: number;
+  /** Project root: files are judged by their path relative to it. Default: process.cwd(). */
+  root?: string;
 }
 
-async function inProcess(files: string[]): Promise<JsFileResult[]> {
+async function inProcess(files: string[], root: string): Promise<JsFileResult[]> {
   const out: JsFileResult[] = [];
-  for (const file of files) out.push(analyzeFile(file, await readFile(file, "utf8")));
+  for (const file of files) out.push(await analyzePath(file, root));
   return out;
 }
 
 export async function analyzeJsFiles(files: string[], options: PoolOptions = {}): Promise<JsFileResult[]> {
   const count = Math.min(options.workers ?? Math.min(availableParallelism(), 8), Math.ceil(files.length / BATCH));
-  if (count <= 1 || files.length <= IN_PROCESS_MAX_FILES) return inProcess(files);
+  const root = options.root ?? process.cwd();
+  if (count <= 1 || files.length <= IN_PROCESS_MAX_FILES) return inProcess(files, root);
   const batches: string[][] = [];
   for (let i = 0; i < files.length; i += BATCH) batches.push(files.slice(i, i + BATCH));
   const results: JsFileResult[][] = new Array(batches.length);
@@ -43,7 +45,7 @@ export async function analyzeJsFiles(files: string[], options: PoolOptions = {})
       const send = (): void => {
         if (next >= batches.length) return resolve();
         const id = next++;
-        worker.postMessage({ id, files: batches[id]! } satisfies WorkerRequest);
+        worker.postMessage({ id, files: batches[id]!, root } satisfies WorkerRequest);
       };
       worker.on("message", (msg: WorkerResponse) => {
         if ("error" in msg) return reject(new Error(msg.error));

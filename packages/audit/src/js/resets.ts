@@ -74,6 +74,7 @@ function handlerIsFine(body: Node, errorName: string | undefined, scope: Scope):
     } else if (n.type === "ReturnStatement" && n.argument && mentions(n.argument as Node, errorName)) fine = true;
     else if (n.type === "Identifier" && RECOVERY.test(n.name as string)) fine = true;
     else if (RECOVERY.test(stringValue(n) ?? "")) fine = true;
+    else if (n.type === "TemplateElement" && RECOVERY.test((n.value as { raw: string }).raw)) fine = true;
   });
   return fine || onlyDefaultsOnMissingFile(body);
 }

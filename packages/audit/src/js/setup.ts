@@ -67,6 +67,11 @@ export function writeFlag(options: Node | undefined): string | undefined {
   return undefined;
 }
 
+/** Why a function of this name is a one-time step (export, build, setup…), or undefined. */
+export function setupFunctionReason(name: string): string | undefined {
+  return FUNCTION_NAME.test(name) ? `in ${name}(): a setup/export/build step` : undefined;
+}
+
 /** Why a write at `site` is a one-time setup write, or undefined when it is a runtime write. */
 export function setupReason(site: Site, facts: ModuleFacts, pathExpr: Node | undefined, parts: Part[], flag: string | undefined): string | undefined {
   if (flag?.includes("x")) return "exclusive create (flag wx): written once, never overwritten";

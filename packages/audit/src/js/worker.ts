@@ -1,16 +1,15 @@
 /** Worker thread: reads and analyses the JS/TS files it is sent, one batch per message. */
-import { readFile } from "node:fs/promises";
 import { parentPort } from "node:worker_threads";
-import { analyzeFile, type JsFileResult } from "./file.js";
+import { analyzePath, type JsFileResult } from "./file.js";
 
-export type WorkerRequest = { id: number; files: string[] };
+export type WorkerRequest = { id: number; files: string[]; root: string };
 export type WorkerResponse = { id: number; results: JsFileResult[] } | { id: number; error: string };
 
 parentPort!.on("message", (req: WorkerRequest) => {
   void (async () => {
     try {
       const results: JsFileResult[] = [];
-      for (const file of req.files) results.push(analyzeFile(file, await readFile(file, "utf8")));
+      for (const file of req.files) results.push(await analyzePath(file, req.root));
       parentPort!.postMessage({ id: req.id, results } satisfies WorkerResponse);
     } catch (error) {
       const e = error as NodeJS.ErrnoException;

@@ -89,7 +89,7 @@ function handleSite(site: CallSite): WriteSite | undefined {
   if (!opener || !opener.flags || !opener.flags.includes("w")) return undefined;
   const options: Node = { type: "ObjectExpression", properties: [{ type: "Property", key: { type: "Identifier", name: "flag" }, computed: false, value: { type: "Literal", value: opener.flags } }] };
   const name = opener.handle === "stream" ? "fs.createWriteStream + write" : opener.handle === "fd" ? "fs.openSync(…, \"w\") + write" : "FileHandle.writeFile";
-  return { site, kind: "handle", sinkName: name, form: "other", serializes: false, pathExpr: args(opener.call)[0], dataExpr, optionsExpr: options, report: opener.call };
+  return { site, kind: "handle", sinkName: name, form: "other", serializes: false, pathExpr: args(opener.call)[0], dataExpr, optionsExpr: options, report: opener.handle === "stream" ? opener.call : site.node };
 }
 
 /** The local function a call's callee names, if any. */
@@ -154,8 +154,9 @@ export function collectWrites(facts: ModuleFacts, isTemp: (w: WriteSite) => bool
   const seenOpeners = new Set<Node>();
   for (const c of facts.calls) {
     const w = directSite(c) ?? handleSite(c);
-    if (!w || (w.kind === "handle" && seenOpeners.has(w.report))) continue;
-    if (w.kind === "handle") seenOpeners.add(w.report);
+    const opener = w?.kind === "handle" ? w.pathExpr : undefined;
+    if (!w || (opener && seenOpeners.has(opener))) continue;
+    if (opener) seenOpeners.add(opener);
     base.push(w);
   }
   const fnNames = functionNames(facts);
