@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import type { AuditReport } from "@crashsafe/audit";
 import { auditHtml, auditJson } from "./audit-step.js";
 import { STATE_FILES, totalCorruptFiles, type Consequences } from "./consequences.js";
-import { drillFor } from "./drill.js";
+import { drillFor, stateFilesOf } from "./drill.js";
 import { makeFixedCopy, type FixedCopy } from "./fixed-copy.js";
 import { printer, seconds, type Printer } from "./present.js";
 import { simulateService, type SimulateStepResult } from "./simulate-step.js";
@@ -57,12 +57,12 @@ function stepAudit(p: Printer): AuditReport {
   for (const f of report.findings) {
     const colour = f.severity === "error" ? "red" : f.severity === "warning" ? "yellow" : "dim";
     p.line(`${p.paint(colour, f.severity.padEnd(7))} ${f.rule.padEnd(19)} src/${f.file.split("src/").pop()}:${f.line}  ${f.message}`);
-    const drill = drillFor(f.file);
+    const drill = drillFor(f);
     if (drill) p.line(p.paint("dim", `        drill: ${drill.stateFile} corrupt on the next start? ${f.consequence ?? drill.ifCorrupt}`));
   }
-  const direct = count(report, "direct-state-write");
+  const direct = stateFilesOf(report.findings, "direct-state-write").length;
   const resets = count(report, "silent-state-reset");
-  p.verdict(false, `${direct} of ${STATE_FILES.length} state files written in place and ${resets} reader that silently resets — the story's audit, found by a parser`);
+  p.verdict(false, `${direct} of ${STATE_FILES.length} state files written in place and ${resets} reader that silently resets: the story's audit, found by a parser`);
   return report;
 }
 
@@ -75,7 +75,7 @@ function printTorture(p: Printer, r: TortureStepResult): void {
   p.line(`alerts fired again      ${c.refiredAlerts}`);
   p.line(`positions re-opened     ${c.reopenedPositions}`);
   const temps = r.harness.leftoverTemps.length;
-  if (temps > 0) p.line(p.paint("dim", `temp files left by a killed write: ${temps} trials (harmless: never read)`));
+  if (temps > 0) p.line(p.paint("dim", `temp files left by a killed write: ${temps} trials (never read as state; cleanupTemps() or \`crashsafe doctor --fix\` removes them)`));
   const other = harnessErrors(r);
   if (other.length > 0) p.line(p.paint("yellow", `harness errors: ${other.slice(0, 3).join(" | ")}`));
 }
@@ -132,7 +132,8 @@ function summaryRows(before: Side, after: Side): string[][] {
 /** What must be true for the story to hold; each broken expectation is a reason. */
 function judge(before: Side, after: Side, fixed: FixedCopy): string[] {
   const reasons: string[] = [];
-  if (count(before.audit, "direct-state-write") < 4) reasons.push(`the audit found ${count(before.audit, "direct-state-write")} direct writes, expected 4`);
+  const direct = stateFilesOf(before.audit.findings, "direct-state-write");
+  if (direct.length !== 4) reasons.push(`the audit found direct writes of ${direct.length} state files (${direct.join(", ")}), expected 4`);
   if (count(before.audit, "silent-state-reset") < 1) reasons.push("the audit did not find the silent-reset reader");
   if (damage(before.torture.consequences) === 0) reasons.push("no SIGKILL trial damaged the shipped example (raise --trials)");
   if (failingPaths(before.simulate) < 4) reasons.push(`only ${failingPaths(before.simulate)} save paths of the shipped example break under power loss, expected at least 4`);

@@ -72,7 +72,7 @@ export class Pipeline {
     this.takeRetries(work);
     await this.save(work.dirty);
     for (const line of work.announce) this.emit(line);
-    this.send(work.send);
+    if (this.send(work.send)) await this.save(new Set(["retry"]));
     if (++this.sinceCommit >= COMMIT_EVERY) this.commit(signal.seq);
   }
 
@@ -127,7 +127,8 @@ export class Pipeline {
     ]);
   }
 
-  private send(outbox: UnitOfWork["send"]): void {
+  /** Sends the alerts; true when some were refused and went (back) into the retry queue. */
+  private send(outbox: UnitOfWork["send"]): boolean {
     let refused = false;
     for (const { alertId, text, attempt } of outbox) {
       if (deliver(this.dir, alertId, text, attempt, this.emit)) {
@@ -137,7 +138,7 @@ export class Pipeline {
         refused = true;
       }
     }
-    if (refused) saveRetryQueue(this.files.retry, this.queue);
+    return refused;
   }
 
   private requeue(alertId: string, text: string, attempts: number): void {
