@@ -127,8 +127,13 @@ async function checkOne(c: Candidate, check: SimulateOptions["check"]): Promise<
     await check(dir, [...c.acked]);
     return undefined;
   } catch (error) {
-    return error instanceof Error ? error.message : String(error);
+    return firstLine(error instanceof Error ? error.message : String(error));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Failures are grouped by the first line of their message (assertion diffs follow on later lines). */
+function firstLine(message: string): string {
+  return message.split("\n").find((line) => line.trim() !== "")?.trim() ?? message;
 }

@@ -1,12 +1,16 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import { rng } from "./rng.js";
 
 /** Options of {@link torture}. */
 export interface TortureOptions {
-  /** The program and its arguments, e.g. `["node", "writer.js"]`. It runs with the trial directory as cwd and in `CRASHSAFE_DIR`. */
+  /**
+   * The program and its arguments, e.g. `["node", "writer.js"]`. It runs with the trial directory as
+   * cwd and in `CRASHSAFE_DIR`; arguments naming existing files relative to the current directory are
+   * made absolute first, so `node writer.js` still finds the script.
+   */
   command: string[];
   /** Number of random-delay trials. */
   trials: number;
@@ -113,8 +117,13 @@ async function runTrial(t: Trial, options: TortureOptions, result: TortureResult
   }
 }
 
+/** The child runs in the trial directory: relative paths of existing files are resolved where torture was called. */
+function absoluteCommand(command: readonly string[]): string[] {
+  return command.map((arg, i) => ((i > 0 || /[\\/]/.test(arg)) && !isAbsolute(arg) && fs.existsSync(arg) ? resolve(arg) : arg));
+}
+
 function runChild(t: Trial, options: TortureOptions, dir: string): Promise<{ output: string; error?: string }> {
-  const [program, ...args] = options.command;
+  const [program, ...args] = absoluteCommand(options.command);
   const env: NodeJS.ProcessEnv = { ...process.env, CRASHSAFE_DIR: dir };
   if (t.killPoint !== undefined) {
     env.CRASHSAFE_KILL_AT = t.killPoint;
@@ -154,7 +163,8 @@ function runChild(t: Trial, options: TortureOptions, dir: string): Promise<{ out
 }
 
 function verdict(t: Trial, started: boolean, killed: boolean, code: number | null, signal: string | null, stderr: string): { error?: string } {
-  const tail = stderr.trim().split("\n").slice(-3).join(" | ");
+  const lines = stderr.split("\n").map((l) => l.trim()).filter((l) => l !== "");
+  const tail = lines.find((l) => /^\w*Error\b|Error:/.test(l)) ?? lines.at(-1) ?? "";
   if (!started) return { error: `the command printed nothing within the start timeout${tail ? `: ${tail}` : ""}` };
   if (signal === "SIGKILL" && (killed || t.killPoint !== undefined)) return {};
   if (t.killPoint !== undefined && code === 0) return {}; // finished before reaching call k: nothing to kill
