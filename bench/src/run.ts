@@ -14,6 +14,7 @@ export interface BenchSuite {
 const suites: Array<() => Promise<BenchSuite>> = [
   // Each area registers its suite here, one line each, e.g.:
   // async () => (await import("./write.js")).suite,
+  async () => (await import("./write.js")).suite,
 ];
 
 const filter = process.argv[2];

@@ -3,6 +3,8 @@
  *
  * One physical write per path is in flight at a time. Calls that arrive meanwhile wait in a
  * pending batch; when the flight lands, the batch's newest data is written once for all of them.
+ * The first write starts one microtask after its call, so calls made in the same synchronous
+ * run already share it.
  * Every caller's promise settles with the physical write that carries data at least as new as its
  * own: it resolves when that write is done (durable, in "durable" mode) and rejects if it fails.
  */
@@ -102,6 +104,7 @@ export function submitWrite(abs: string, req: WriteRequest): Promise<void> {
     if (lane) return enqueue(lane, w);
     const fresh: Lane = { pending: [w], superseded: 0 };
     lanes.set(abs, fresh);
-    flush(abs, fresh);
+    // Start after the current synchronous burst, so `Promise.all(many writes)` is one write.
+    queueMicrotask(() => flush(abs, fresh));
   });
 }

@@ -27,7 +27,7 @@ describe("coalescing in one process", () => {
     } finally {
       counter.restore();
     }
-    assert.ok(counter.counts.rename! >= 1 && counter.counts.rename! <= 5, `${counter.counts.rename} physical writes`);
+    assert.equal(counter.counts.rename, 1, "calls made in one synchronous run share one physical write");
     assert.equal(counter.counts.fdatasync, counter.counts.rename, "every physical write was durable");
     assert.deepEqual(JSON.parse(fs.readFileSync(file, "utf8")), { i: 999 });
     // Each promise resolved only once data at least as new as its own was on disk.
@@ -42,7 +42,10 @@ describe("coalescing in one process", () => {
     const fault = injectFault({ call: "fdatasync", nth: 2, code: "EIO" });
     let results: PromiseSettledResult<void>[];
     try {
-      results = await Promise.allSettled(Array.from({ length: 10 }, (_, i) => writeJson(file, { i })));
+      const first = writeJson(file, { i: 0 });
+      await null; // the first physical write starts one microtask after its call
+      const rest = Array.from({ length: 9 }, (_, i) => writeJson(file, { i: i + 1 }));
+      results = await Promise.allSettled([first, ...rest]);
     } finally {
       fault.restore();
     }
@@ -63,12 +66,31 @@ describe("coalescing in one process", () => {
     const counter = countCalls(["fdatasync"]);
     try {
       const first = writeFileAtomic(file, "0", { durability: "atomic" });
+      await null;
       await Promise.all([first, writeFileAtomic(file, "1", { durability: "durable" }), writeFileAtomic(file, "2", { durability: "atomic" })]);
     } finally {
       counter.restore();
     }
     assert.equal(counter.counts.fdatasync, 1, "the first flight is atomic, the coalesced batch durable");
     assert.equal(fs.readFileSync(file, "utf8"), "2");
+  });
+
+  it("calls arriving while a write is in flight share the next physical write", async () => {
+    const dir = scratchDir();
+    const file = path.join(dir, "waves.json");
+    const counter = countCalls(["rename"]);
+    try {
+      const waves: Promise<void>[] = [];
+      for (let w = 0; w < 5; w++) {
+        for (let i = 0; i < 100; i++) waves.push(writeJson(file, { w, i }));
+        await new Promise((r) => setImmediate(r));
+      }
+      await Promise.all(waves);
+    } finally {
+      counter.restore();
+    }
+    assert.ok(counter.counts.rename! >= 2 && counter.counts.rename! <= 5, `${counter.counts.rename} physical writes for 500 calls`);
+    assert.deepEqual(JSON.parse(fs.readFileSync(file, "utf8")), { w: 4, i: 99 });
   });
 
   it("different paths are written independently and in parallel", async () => {
@@ -83,7 +105,7 @@ async function writersAndReader(strategy: string, writers: number, ms: number): 
   const dir = scratchDir();
   const file = path.join(dir, "shared.json");
   fs.writeFileSync(file, JSON.stringify({ writer: "seed", seq: 0, size: 1, pad: "0" }));
-  const ws = Array.from({ length: writers }, (_, i) => finished(startChild("writer-child", [file, strategy, String(32 * 1024), String(ms), `w${i}`])));
+  const ws = Array.from({ length: writers }, (_, i) => finished(startChild("writer-child", [file, strategy, String(128 * 1024), String(ms), `w${i}`])));
   const reader = finished(startChild("reader-child", [file, String(ms)]));
   const outs = await Promise.all(ws);
   for (const o of outs) assert.equal(o.code, 0, o.stderr);
@@ -94,14 +116,16 @@ async function writersAndReader(strategy: string, writers: number, ms: number): 
 }
 
 describe("several processes writing one file while another reads it", () => {
-  it("crashsafe writers: zero torn reads", async () => {
-    const r = await writersAndReader("async-atomic", 3, 1500);
+  it("crashsafe writers: zero torn reads", async (t) => {
+    const r = await writersAndReader("async-atomic", 4, 1500);
+    t.diagnostic(JSON.stringify(r));
     assert.ok(r.reads > 100 && r.acks > 100, `too little traffic to mean anything: ${JSON.stringify(r)}`);
     assert.equal(r.torn, 0, r.example);
   });
 
-  it("control: peer-style fixed .tmp writers DO produce torn reads (the test can fail)", async () => {
-    const r = await writersAndReader("fixed-tmp", 3, 1500);
+  it("control: peer-style fixed .tmp writers DO produce torn reads (the test can fail)", async (t) => {
+    const r = await writersAndReader("fixed-tmp", 4, 1500);
+    t.diagnostic(JSON.stringify(r));
     assert.ok(r.torn > 0, `expected torn reads from a shared temp name: ${JSON.stringify(r)}`);
   });
 });
