@@ -51,7 +51,7 @@ export const SERIALIZERS = new Set([
   "global:JSON.stringify",
   "yaml:stringify", "yaml:dump", "yaml:safeDump", "yaml:default.stringify", "yaml:default.dump",
   "toml:stringify", "toml:default.stringify",
-  "ini:stringify", "ini:encode",
+  "ini:stringify", "ini:encode", "flatted:stringify", "flatted:default.stringify",
   "json5:stringify", "json5:default.stringify",
   "v8:serialize",
   "superjson:stringify", "superjson:default.stringify",
@@ -66,7 +66,7 @@ export const PARSERS = new Set([
   "global:JSON.parse",
   "yaml:parse", "yaml:load", "yaml:safeLoad", "yaml:default.parse", "yaml:default.load",
   "toml:parse", "toml:default.parse",
-  "ini:parse", "ini:decode",
+  "ini:parse", "ini:decode", "flatted:parse", "flatted:default.parse",
   "json5:parse", "json5:default.parse",
   "v8:deserialize",
   "superjson:parse", "superjson:default.parse",
@@ -105,6 +105,9 @@ export const EXITS = new Set(["global:process.exit", "global:process.abort", "pr
 
 /** File names that are config or manifests edited on purpose, not runtime state. */
 export const SETUP_FILE_NAMES = new Set(["package.json", "tsconfig.json", "jsconfig.json", ".eslintrc.json", ".prettierrc", ".prettierrc.json", "manifest.json", "lerna.json", ".babelrc", "composer.json", "app.json", "components.json"]);
+
+/** Diagnostic dumps (profiles, traces, heap snapshots): written once on request, never read back as state. */
+export const DUMP_EXTENSIONS = [".cpuprofile", ".heapprofile", ".heapsnapshot", ".trace", ".log", ".har"];
 
 /** Extensions that mark a path as a serialized state file. */
 export const STATE_EXTENSIONS = [".json", ".yaml", ".yml", ".toml", ".ini", ".state", ".dat", ".db.json", ".json5", ".msgpack", ".pickle", ".cache"];

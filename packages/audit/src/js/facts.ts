@@ -6,16 +6,41 @@ import { children, isFunction, span, type Node } from "./ast.js";
 import { refKey } from "./resolve.js";
 import { openScope, type Scope } from "./scope.js";
 
-export interface Site {
+/** The path from the root to a node, shared between siblings (one cell per visited node). */
+interface Chain {
   node: Node;
-  scope: Scope;
-  /** Outermost first; does not include `node`. */
-  ancestors: Node[];
+  up: Chain | undefined;
 }
 
-export interface CallSite extends Site {
+/** Where a node occurs. Ancestors are materialised on first use: most sites never need them. */
+export class Site {
+  #ancestors: Node[] | undefined;
+  constructor(
+    readonly node: Node,
+    readonly scope: Scope,
+    private readonly chain: Chain | undefined,
+    /** The innermost enclosing function (undefined at module level). */
+    readonly fn: Node | undefined,
+  ) {}
+
+  /** Outermost first; does not include `node`. */
+  get ancestors(): Node[] {
+    if (!this.#ancestors) {
+      const out: Node[] = [];
+      for (let c = this.chain; c; c = c.up) out.push(c.node);
+      this.#ancestors = out.reverse();
+    }
+    return this.#ancestors;
+  }
+}
+
+export class CallSite extends Site {
   /** Resolved callee, "module:path" (see resolve.ts), when it resolves. */
   key: string | undefined;
+  constructor(node: Node, scope: Scope, chain: Chain | undefined, fn: Node | undefined) {
+    super(node, scope, chain, fn);
+    this.key = refKey(node.callee as Node, scope);
+  }
 }
 
 export interface ModuleFacts {
@@ -25,34 +50,37 @@ export interface ModuleFacts {
   calls: CallSite[];
   tries: Site[];
   rootScope: Scope;
+  /** Names of functions, from their id or what they are assigned to. */
+  functionNames: Map<Node, string>;
 }
 
 export function collectFacts(program: Node, source: string, filename: string): ModuleFacts {
   const calls: CallSite[] = [];
   const tries: Site[] = [];
+  const functionNames = new Map<Node, string>();
   const rootScope = openScope(program, undefined)!;
-  const ancestors: Node[] = [];
-  const visit = (node: Node, scope: Scope): void => {
-    const parent = ancestors[ancestors.length - 1];
+  const visit = (node: Node, scope: Scope, chain: Chain | undefined, fn: Node | undefined): void => {
+    const parent = chain?.node;
     const isFnBody = parent !== undefined && isFunction(parent) && parent.body === node;
     const inner = node === program ? scope : ((isFnBody ? undefined : openScope(node, scope)) ?? scope);
-    if (node.type === "CallExpression" || node.type === "NewExpression") {
-      calls.push({ node, scope: inner, ancestors: ancestors.slice(), key: refKey(node.callee as Node, inner) });
-    } else if (node.type === "TryStatement") {
-      tries.push({ node, scope: inner, ancestors: ancestors.slice() });
+    if (node.type === "CallExpression" || node.type === "NewExpression") calls.push(new CallSite(node, inner, chain, fn));
+    else if (node.type === "TryStatement") tries.push(new Site(node, inner, chain, fn));
+    let innerFn = fn;
+    if (isFunction(node)) {
+      innerFn = node;
+      const name = functionName(node, parent);
+      if (name) functionNames.set(node, name);
     }
-    ancestors.push(node);
-    for (const child of children(node)) visit(child, inner);
-    ancestors.pop();
+    const here: Chain = { node, up: chain };
+    for (const child of children(node)) visit(child, inner, here, innerFn);
   };
-  visit(program, rootScope);
-  return { program, source, filename, calls, tries, rootScope };
+  visit(program, rootScope, undefined, undefined);
+  return { program, source, filename, calls, tries, rootScope, functionNames };
 }
 
 /** The innermost function among a site's ancestors (undefined at module level). */
 export function enclosingFunction(site: Site): Node | undefined {
-  for (let i = site.ancestors.length - 1; i >= 0; i--) if (isFunction(site.ancestors[i]!)) return site.ancestors[i];
-  return undefined;
+  return site.fn;
 }
 
 /** A readable name for a function node, from its id or what it is assigned to. */

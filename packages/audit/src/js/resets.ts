@@ -9,6 +9,7 @@ import { EXITS, PARSERS, READERS } from "./apis.js";
 import type { CallSite, ModuleFacts, Site } from "./facts.js";
 import { refKey } from "./resolve.js";
 import type { Scope } from "./scope.js";
+import { calleeName } from "./values.js";
 
 const MAX_DEPTH = 4;
 
@@ -28,6 +29,9 @@ function containsRead(expr: Node | undefined, scope: Scope, depth = 0): boolean 
   return found;
 }
 
+/** Project parsers by name, counted only when applied to what was read from a file. */
+const PARSER_NAME = /^_?(parse|parseJson|parseJSON|deserialize|deserialise|decode|load|safeLoad|fromJSON)$/;
+
 /** The code parses file content: a parser applied to a read, or a reader that parses (readJson). */
 export function parsesFile(body: Node, scope: Scope): boolean {
   let found = false;
@@ -36,6 +40,7 @@ export function parsesFile(body: Node, scope: Scope): boolean {
     const key = refKey(n.callee as Node, scope) ?? "";
     if (READERS.get(key)?.parses) found = true;
     else if (PARSERS.has(key)) found = containsRead(n, scope) || containsRead(body, scope);
+    else if (PARSER_NAME.test(calleeName(n.callee as Node) ?? "")) found = (n.arguments as Node[]).some((a) => containsRead(a, scope));
     else if (propertyName(unwrap(n.callee as Node)) === "json" && containsRead(n.callee as Node, scope)) found = true;
   });
   return found;
@@ -54,10 +59,6 @@ function mentions(node: Node, name: string | undefined): boolean {
   return hit;
 }
 
-function calleeName(call: Node): string | undefined {
-  const c = unwrap(call.callee as Node);
-  return c.type === "Identifier" ? (c.name as string) : c.type === "MemberExpression" ? propertyName(c) : undefined;
-}
 
 /** The handler stops or hands the error on instead of carrying on with a default. */
 function handlerIsFine(body: Node, errorName: string | undefined, scope: Scope): boolean {
@@ -67,11 +68,12 @@ function handlerIsFine(body: Node, errorName: string | undefined, scope: Scope):
     if (n.type === "ThrowStatement") fine = true;
     else if (n.type === "CallExpression") {
       const key = refKey(n.callee as Node, scope) ?? "";
-      const name = calleeName(n) ?? "";
+      const name = calleeName(n.callee as Node) ?? "";
       if (EXITS.has(key) || key === "global:Promise.reject") fine = true;
       else if (PROPAGATE_CALLS.test(name) && (n.arguments as Node[]).some((a) => mentions(a, errorName))) fine = true;
       else if (RECOVERY.test(name)) fine = true;
     } else if (n.type === "ReturnStatement" && n.argument && mentions(n.argument as Node, errorName)) fine = true;
+    else if (n.type === "AssignmentExpression" && mentions(n.right as Node, errorName)) fine = true;
     else if (n.type === "Identifier" && RECOVERY.test(n.name as string)) fine = true;
     else if (RECOVERY.test(stringValue(n) ?? "")) fine = true;
     else if (n.type === "TemplateElement" && RECOVERY.test((n.value as { raw: string }).raw)) fine = true;

@@ -3,7 +3,7 @@
  * export)? Decided from the file's path, the enclosing functions' names and the code around it.
  */
 import { propertyName, stringValue, unwrap, type Node } from "./ast.js";
-import { EXISTS, SETUP_FILE_NAMES } from "./apis.js";
+import { DUMP_EXTENSIONS, EXISTS, SETUP_FILE_NAMES } from "./apis.js";
 import { enclosingFunctionNames, textOf, type ModuleFacts, type Site } from "./facts.js";
 import { refKey } from "./resolve.js";
 import { fileName, type Part } from "./values.js";
@@ -76,6 +76,8 @@ export function setupFunctionReason(name: string): string | undefined {
 export function setupReason(site: Site, facts: ModuleFacts, pathExpr: Node | undefined, parts: Part[], flag: string | undefined): string | undefined {
   if (flag?.includes("x")) return "exclusive create (flag wx): written once, never overwritten";
   const name = fileName(parts);
+  const last = parts[parts.length - 1];
+  if (last?.literal && DUMP_EXTENSIONS.some((e) => last.text.endsWith(e))) return "a diagnostic dump (profile, trace, log), written on request";
   if (name && SETUP_FILE_NAMES.has(name)) return `${name} is a manifest/config edited on purpose, not runtime state`;
   if (parts.some((p) => !p.literal && (p.text.startsWith("global:process.argv") || OUTPUT_PROPS.has(p.text.slice(1))))) return "writes to a user-chosen output path (an export)";
   if (pathExpr && isFirstRunCreation(site, facts, pathExpr)) return "first-run creation guarded by an existence check";

@@ -21,6 +21,17 @@ function initOf(b: Binding | undefined): Node | undefined {
   return b && b.kind === "var" && b.init && (!b.path || b.path.length === 0) ? b.init : undefined;
 }
 
+/** Project serializers by name: `this._serialize(v)`, `stableStringify(v)`, `yamlDump(v)`. */
+const SERIALIZER_NAME = /(stringify|serialize|serialise)$|^_?(dump|dumps|safeDump|toJSONString)$/i;
+
+/** The name a callee is called by: `f` for `f()`, `m` for `o.m()`. */
+export function calleeName(callee: Node): string | undefined {
+  const c = unwrap(callee);
+  if (c.type === "Identifier") return c.name as string;
+  if (c.type === "MemberExpression") return propertyName(c) ?? ((c.property as Node).type === "PrivateIdentifier" ? ((c.property as Node).name as string) : undefined);
+  return undefined;
+}
+
 /** True when `expr` evaluates to serialized data (JSON.stringify, yaml dump, …) as far as we can see. */
 export function isSerialized(expr: Node | undefined, scope: Scope, depth = 0): boolean {
   if (!expr || depth > MAX_DEPTH) return false;
@@ -33,6 +44,7 @@ export function isSerialized(expr: Node | undefined, scope: Scope, depth = 0): b
       if (key && SERIALIZERS.has(key)) return true;
       const args = n.arguments as Node[];
       if (key && WRAPPING_CALLS.has(key)) return isSerialized(args[0], scope, depth + 1);
+      if (SERIALIZER_NAME.test(calleeName(callee) ?? "")) return true;
       if (callee.type === "MemberExpression") {
         const name = propertyName(callee);
         if (name === "encode" || (name !== undefined && STRING_METHODS.has(name))) return isSerialized(callee.object as Node, scope, depth + 1) || (name === "encode" && isSerialized(args[0], scope, depth + 1));

@@ -5,7 +5,7 @@
  */
 import { propertyName, span, stringValue, unwrap, type Node } from "./ast.js";
 import { OPENERS, WRITE_SINKS, type WriteForm } from "./apis.js";
-import { enclosingFunction, functionName, type CallSite, type ModuleFacts } from "./facts.js";
+import { enclosingFunction, type CallSite, type ModuleFacts } from "./facts.js";
 import { refKey } from "./resolve.js";
 import type { Scope } from "./scope.js";
 import { isSerialized, looksLikeStateFile, paramSource, pathParts } from "./values.js";
@@ -123,21 +123,6 @@ function helperSite(site: CallSite, h: HelperSummary): WriteSite {
   return { site, kind: "helper", sinkName: h.sinkName, form: "other", serializes: h.serializes, pathExpr: a[h.pathParam], dataExpr: h.dataParam === undefined ? undefined : a[h.dataParam], optionsExpr: undefined, report: site.node, helper: h };
 }
 
-/** Names of the module's named functions (declarations and `const f = () => …`). */
-export function functionNames(facts: ModuleFacts): Map<Node, string> {
-  const names = new Map<Node, string>();
-  for (const c of facts.calls) {
-    for (let i = 0; i < c.ancestors.length; i++) {
-      const a = c.ancestors[i]!;
-      if ((a.type === "FunctionDeclaration" || a.type === "FunctionExpression" || a.type === "ArrowFunctionExpression") && !names.has(a)) {
-        const name = functionName(a, c.ancestors[i - 1]);
-        if (name) names.set(a, name);
-      }
-    }
-  }
-  return names;
-}
-
 export interface WriteAnalysis {
   /** Direct and handle writes, temp writes included. */
   base: WriteSite[];
@@ -159,7 +144,7 @@ export function collectWrites(facts: ModuleFacts, isTemp: (w: WriteSite) => bool
     if (opener) seenOpeners.add(opener);
     base.push(w);
   }
-  const fnNames = functionNames(facts);
+  const fnNames = facts.functionNames;
   const summaries = new Map<Node, HelperSummary>();
   let sites = base.filter((w) => !isTemp(w));
   for (let round = 0; round < 3; round++) {
