@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic, writeFileAtomicSync, writeJson, writeJsonSync } from "../src/index.js";
+import { openJournal, openState, writeFileAtomic, writeFileAtomicSync, writeJson, writeJsonSync } from "../src/index.js";
 import { ack, MODELS, simulateCrashes } from "../src/testing/index.js";
 
 const NEW = { version: 2, items: Array.from({ length: 700 }, (_, i) => `item-${i}`) }; // ~10 KB
@@ -55,4 +55,54 @@ test("a new file (no old version) written by writeFileAtomic is whole or absent"
     },
   });
   assert.deepEqual(r.failures, []);
+});
+
+test("StateFile.set survives every model: the reopened state is old or new, new once acked", async () => {
+  const open = (dir: string, n = 0) => openState(join(dir, "st.json"), { defaults: () => ({ n }) });
+  for (const model of MODELS) {
+    const r = await simulateCrashes(async (dir) => {
+      const s = await open(dir);
+      await s.set({ n: 2 });
+      ack("saved");
+      await s.close();
+    }, {
+      model,
+      setup: async (dir) => { const s = await open(dir); await s.set({ n: 1 }); await s.close(); },
+      check: async (dir, acked) => {
+        const s = await open(dir, -1);
+        const { n } = s.value;
+        await s.close();
+        assert.ok(n === 1 || n === 2, `reopened as ${n}`);
+        if (acked.includes("saved")) assert.equal(n, 2, "lost an acknowledged set");
+      },
+    });
+    assert.deepEqual(r.failures, [], model);
+  }
+});
+
+test("journal appends survive every model: records are a prefix that holds every acked one", async () => {
+  for (const model of MODELS) {
+    const r = await simulateCrashes(async (dir) => {
+      const log = await openJournal<{ i: number }>(join(dir, "j.log"), { sync: "always" });
+      for (let i = 1; i <= 3; i++) {
+        await log.append({ i });
+        ack(String(i));
+      }
+      await log.close();
+    }, {
+      model,
+      check: async (dir, acked) => {
+        // After a real crash the writer's pid is dead; here it is ours, so drop its lock as recovery would.
+        fs.rmSync(join(dir, "j.log.lock"), { force: true });
+        const log = await openJournal<{ i: number }>(join(dir, "j.log"));
+        const got: number[] = [];
+        for await (const rec of log.records()) got.push(rec.i);
+        await log.close();
+        assert.deepEqual(got, got.map((_, k) => k + 1), "not a prefix");
+        for (const a of acked) assert.ok(got.includes(Number(a)), `lost acknowledged record ${a}`);
+      },
+    });
+    assert.deepEqual(r.failures, [], model);
+    assert.ok(r.states > 10);
+  }
 });

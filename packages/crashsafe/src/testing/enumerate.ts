@@ -27,7 +27,9 @@ interface Space {
 /** Enumerates crash states; returns whether the search was exhaustive. */
 export function enumerate(space: Space, visit: Visit, options: EnumerateOptions = {}): boolean {
   const free = space.micros.filter((m) => !isMarker(m)).length;
-  if (free <= (options.exhaustiveLimit ?? 16)) {
+  // A total order (process-crash): the down-sets are exactly the prefixes.
+  const chain = space.deps.every((d, i) => (i === 0 ? d.length === 0 : d.length === 1 && d[0] === i - 1));
+  if (chain || free <= (options.exhaustiveLimit ?? 16)) {
     exhaustive(space, visit);
     return true;
   }
