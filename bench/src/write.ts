@@ -80,6 +80,13 @@ const contenders: Record<string, WriteFn> = {
 
 const BASELINE = "hand-written durable (fs.promises)";
 
+/** Records a round's time, skipping each case's first (the harness's untimed warm-up). */
+function record(times: Map<string, number[]>, name: string, ms: number): void {
+  const list = times.get(name);
+  if (list) list.push(ms);
+  else times.set(name, []);
+}
+
 /** Per-case round times as measured inside round(), to state the target ratios. */
 function ratioNotes(times: Map<string, number[]>, targets: Array<[string, string, number]>): string[] {
   const m = (name: string) => median(times.get(name) ?? [NaN]);
@@ -101,7 +108,7 @@ function sequentialGroup(root: string, label: string, bytes: number, ops: number
       async round() {
         const start = performance.now();
         for (let k = 0; k < ops; k++) await write(file, data);
-        (times.get(name) ?? times.set(name, []).get(name)!).push(performance.now() - start);
+        record(times, name, performance.now() - start);
       },
     };
   });
