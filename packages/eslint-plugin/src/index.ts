@@ -14,7 +14,7 @@ import { parser } from "./parser.js";
 import { RULE_IDS, rules, type PluginRuleId } from "./rules.js";
 import { RULES } from "@crashsafe/audit";
 
-export { RULE_IDS, createRule, rules, type PluginRuleId } from "./rules.js";
+export { RULE_IDS, createRule, reportDescriptor, rules, type FindingReport, type PluginRuleId } from "./rules.js";
 export { parser } from "./parser.js";
 
 /** Every JS and TS file extension the recommended config lints. */

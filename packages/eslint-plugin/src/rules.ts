@@ -1,15 +1,12 @@
 import { isAbsolute, relative, sep } from "node:path";
-import type { Rule } from "eslint";
-import { RULES, ruleDocsUrl, type RuleId } from "@crashsafe/audit";
-import type { ProgramFinding } from "@crashsafe/audit";
+import type { Rule, SourceCode } from "eslint";
+import { RULES, ruleDocsUrl, type ProgramFinding, type RuleId, type TextEdit } from "@crashsafe/audit";
 import { findingsFor } from "./findings.js";
 
 /** The rule ids the plugin exposes: the JS/TS rules of the auditor except the `setup-write` note. */
 export const RULE_IDS = ["direct-state-write", "silent-state-reset", "non-durable-replace", "shared-temp-name"] as const satisfies readonly RuleId[];
 
 export type PluginRuleId = (typeof RULE_IDS)[number];
-
-type TextEdit = NonNullable<ProgramFinding["fix"]>[number];
 
 function applyEdits(edits: TextEdit[]): Rule.ReportFixer {
   return (fixer) => edits.map((e) => fixer.replaceTextRange([e.start, e.end], e.text));
@@ -34,19 +31,31 @@ function extraSuggestions(finding: ProgramFinding): NonNullable<ProgramFinding["
   return (finding.suggestions ?? []).filter((s) => !sameEdits(s.edits, finding.fix));
 }
 
-/** One report per finding, with offsets turned into ESLint locations. */
-function report(context: Rule.RuleContext, finding: ProgramFinding): void {
-  const { sourceCode } = context;
+/** What the rules pass to `context.report` for one finding. */
+export interface FindingReport {
+  /** 1-based lines, 0-based columns (ESLint's convention). */
+  loc: { start: { line: number; column: number }; end: { line: number; column: number } };
+  messageId: "finding";
+  data: { message: string };
+  fix?: Rule.ReportFixer;
+  suggest?: Array<{ messageId: "suggestion"; data: { desc: string }; fix: Rule.ReportFixer }>;
+}
+
+/**
+ * The ESLint report of one finding: offsets turned into locations, the finding's edits into an
+ * autofix, and its other edit sets into suggestions.
+ */
+export function reportDescriptor(sourceCode: SourceCode, finding: ProgramFinding): FindingReport {
   const suggestions = extraSuggestions(finding);
-  context.report({
+  return {
     loc: { start: sourceCode.getLocFromIndex(finding.start), end: sourceCode.getLocFromIndex(finding.end) },
     messageId: "finding",
     data: { message: finding.message },
     ...(finding.fix?.length ? { fix: applyEdits(finding.fix) } : {}),
     ...(suggestions.length
-      ? { suggest: suggestions.map((s) => ({ messageId: "suggestion", data: { desc: s.desc }, fix: applyEdits(s.edits) })) }
+      ? { suggest: suggestions.map((s) => ({ messageId: "suggestion" as const, data: { desc: s.desc }, fix: applyEdits(s.edits) })) }
       : {}),
-  });
+  };
 }
 
 /** The ESLint rule `crashsafe/<id>`: reports the detection core's findings of that rule id. */
@@ -64,7 +73,7 @@ export function createRule(id: PluginRuleId): Rule.RuleModule {
       return {
         Program() {
           for (const finding of findingsFor(context.sourceCode, projectPath(context))) {
-            if (finding.rule === id) report(context, finding);
+            if (finding.rule === id) context.report(reportDescriptor(context.sourceCode, finding));
           }
         },
       };
