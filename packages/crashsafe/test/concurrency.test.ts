@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { WriteError, writeFileAtomic, writeJson } from "../src/index.js";
-import { countCalls, injectFault } from "./helpers/faults.js";
+import { countCalls, countDuring, injectFault } from "./helpers/faults.js";
 import { scratchDir, tempsIn } from "./helpers/dirs.js";
 import { finished, startChild } from "./helpers/children.js";
 
@@ -63,33 +63,27 @@ describe("coalescing in one process", () => {
   it("a batch mixing atomic and durable callers is written durably", async () => {
     const dir = scratchDir();
     const file = path.join(dir, "mix");
-    const counter = countCalls(["fdatasync"]);
-    try {
+    const counts = await countDuring(["fdatasync"], async () => {
       const first = writeFileAtomic(file, "0", { durability: "atomic" });
       await null;
       await Promise.all([first, writeFileAtomic(file, "1", { durability: "durable" }), writeFileAtomic(file, "2", { durability: "atomic" })]);
-    } finally {
-      counter.restore();
-    }
-    assert.equal(counter.counts.fdatasync, 1, "the first flight is atomic, the coalesced batch durable");
+    });
+    assert.equal(counts.fdatasync, 1, "the first flight is atomic, the coalesced batch durable");
     assert.equal(fs.readFileSync(file, "utf8"), "2");
   });
 
   it("calls arriving while a write is in flight share the next physical write", async () => {
     const dir = scratchDir();
     const file = path.join(dir, "waves.json");
-    const counter = countCalls(["rename"]);
-    try {
+    const counts = await countDuring(["rename"], async () => {
       const waves: Promise<void>[] = [];
       for (let w = 0; w < 5; w++) {
         for (let i = 0; i < 100; i++) waves.push(writeJson(file, { w, i }));
         await new Promise((r) => setImmediate(r));
       }
       await Promise.all(waves);
-    } finally {
-      counter.restore();
-    }
-    assert.ok(counter.counts.rename! >= 2 && counter.counts.rename! <= 5, `${counter.counts.rename} physical writes for 500 calls`);
+    });
+    assert.ok(counts.rename! >= 2 && counts.rename! <= 5, `${counts.rename} physical writes for 500 calls`);
     assert.deepEqual(JSON.parse(fs.readFileSync(file, "utf8")), { w: 4, i: 99 });
   });
 

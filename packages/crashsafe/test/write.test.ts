@@ -14,7 +14,7 @@ import {
   type WriteOptions,
 } from "../src/index.js";
 import { platform } from "../src/platform.js";
-import { countCalls, injectFault, withFault } from "./helpers/faults.js";
+import { countDuring, injectFault, withFault } from "./helpers/faults.js";
 import { scratchDir, tempsIn } from "./helpers/dirs.js";
 
 type Writer = (file: string | URL, data: string | Uint8Array, options?: WriteOptions) => Promise<void>;
@@ -160,20 +160,10 @@ for (const v of variants) {
       const dir = scratchDir();
       const file = path.join(dir, "d");
       await v.write(file, "first");
-      const durable = countCalls(["open", "fsync", "fdatasync", "rename", "fchmod", "close"]);
-      try {
-        await v.write(file, "second");
-      } finally {
-        durable.restore();
-      }
-      assert.deepEqual(durable.counts, { open: 2, fsync: 1, fdatasync: 1, rename: 1, fchmod: 0, close: 2 });
-      const atomic = countCalls(["open", "fsync", "fdatasync", "rename"]);
-      try {
-        await v.write(file, "third", { durability: "atomic" });
-      } finally {
-        atomic.restore();
-      }
-      assert.deepEqual(atomic.counts, { open: 1, fsync: 0, fdatasync: 0, rename: 1 });
+      const durable = await countDuring(["open", "fsync", "fdatasync", "rename", "fchmod", "close"], () => v.write(file, "second"));
+      assert.deepEqual(durable, { open: 2, fsync: 1, fdatasync: 1, rename: 1, fchmod: 0, close: 2 });
+      const atomic = await countDuring(["open", "fsync", "fdatasync", "rename"], () => v.write(file, "third", { durability: "atomic" }));
+      assert.deepEqual(atomic, { open: 1, fsync: 0, fdatasync: 0, rename: 1 });
       assert.equal(fs.readFileSync(file, "utf8"), "third");
     });
 
@@ -182,13 +172,10 @@ for (const v of variants) {
       const file = path.join(dir, "f");
       await v.write(file, "old");
       await withFault({ call: ["fsync", "fdatasync"], code: "EIO" }, async (f) => {
-        const renames = countCalls(["rename"]);
-        try {
-          await assert.rejects(v.write(file, "new"), (e: WriteError) => e instanceof WriteError && e.code === "EIO" && e.step === "fsync" && e.path === file);
-        } finally {
-          renames.restore();
-        }
-        assert.equal(renames.counts.rename, 0);
+        const renames = await countDuring(["rename"], () =>
+          assert.rejects(v.write(file, "new"), (e: WriteError) => e instanceof WriteError && e.code === "EIO" && e.step === "fsync" && e.path === file),
+        );
+        assert.equal(renames.rename, 0);
         assert.equal(f.calls, 1, "exactly one fsync attempt");
       });
       assert.equal(fs.readFileSync(file, "utf8"), "old");
@@ -276,16 +263,12 @@ describe("writeFileAtomic (async only)", () => {
     const file = path.join(dir, "r");
     await writeFileAtomic(file, "old");
     const ac = new AbortController();
-    const counter = countCalls(["rename", "write"]);
-    let p: Promise<void>;
-    try {
-      p = writeFileAtomic(file, "new", { signal: ac.signal });
-      ac.abort(); // after the call started its first step, before the rename
+    const counts = await countDuring(["rename"], async () => {
+      const p = writeFileAtomic(file, "new", { signal: ac.signal });
+      ac.abort(); // after the call started, before the rename
       await assert.rejects(p, { name: "AbortError" });
-    } finally {
-      counter.restore();
-    }
-    assert.equal(counter.counts.rename, 0);
+    });
+    assert.equal(counts.rename, 0);
     assert.equal(fs.readFileSync(file, "utf8"), "old");
     assert.deepEqual(tempsIn(dir), []);
   });

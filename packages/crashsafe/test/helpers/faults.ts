@@ -178,3 +178,14 @@ export async function withFault<T>(spec: FaultSpec, fn: (f: FaultInjector) => T 
     f.restore();
   }
 }
+
+/** Runs `fn` while counting the named fs calls; resolves to the counts. */
+export async function countDuring(names: FsCallName[], fn: () => unknown): Promise<Record<string, number>> {
+  const counter = countCalls(names);
+  try {
+    await fn();
+  } finally {
+    counter.restore();
+  }
+  return counter.counts;
+}
