@@ -7,6 +7,7 @@ import { ESLint } from "eslint";
 import plugin from "../src/index.js";
 
 const project = fileURLToPath(new URL("../../test/fixtures/project", import.meta.url));
+const configFileProject = fileURLToPath(new URL("../../test/fixtures/config-file", import.meta.url));
 
 function eslint(fix = false): ESLint {
   return new ESLint({ cwd: project, overrideConfigFile: true, overrideConfig: [plugin.configs.recommended], fix });
@@ -43,4 +44,11 @@ test("--fix rewrites direct writes to crashsafe calls and leaves the rest for a 
   assert.match(output["store.tsx"] ?? "", /\n {2}await writeJson\("items\.json", props\.items\);\n/);
   assert.equal(output["load-state.ts"], undefined, "a silent reset is never autofixed");
   assert.deepEqual(results.map((r) => r.messages.length), [0, 0, 1]);
+});
+
+test("the README's eslint.config.js line, `export default [crashsafe.configs.recommended]`, loads and lints", async () => {
+  const results = await new ESLint({ cwd: configFileProject }).lintFiles(["."]);
+  const found = results.flatMap((r) => r.messages.map((m) => `${relative(configFileProject, r.filePath)}:${m.line}:${m.column} ${m.ruleId}`));
+  assert.deepEqual(found, ["tracker.mts:4:9 crashsafe/direct-state-write"]);
+  assert.deepEqual(results.map((r) => relative(configFileProject, r.filePath)).sort(), ["eslint.config.js", "tracker.mts"]);
 });
