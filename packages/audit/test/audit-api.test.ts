@@ -1,0 +1,87 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { audit } from "../src/index.js";
+
+function project(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), "audit-api-"));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(dir, name, ".."), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
+
+test("audit(): JSON shape, files relative to cwd, summary counts", async (t) => {
+  const dir = project({
+    "src/state.ts": `import fs from "node:fs";\nexport function save(s: object) { fs.writeFileSync("state.json", JSON.stringify(s)); }\n`,
+    "src/ok.ts": `export const x = 1;\n`,
+  });
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const r = await audit({ cwd: dir });
+  assert.equal(r.version, 1);
+  assert.deepEqual(r.summary, { files: 2, error: 1, warning: 0, note: 0 });
+  const [f] = r.findings;
+  assert.equal(f?.file, "src/state.ts");
+  assert.equal(f?.line, 2);
+  assert.equal(f?.column, 35);
+  assert.equal(f?.severity, "error");
+  assert.equal(f?.fixable, true);
+  assert.match(f!.consequence!, /state\.json/);
+});
+
+test("audit(): a file that does not parse is a parse-error finding with the reason", async (t) => {
+  const dir = project({ "src/bad.ts": `export function f( {\n  const = ;\n` });
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const r = await audit({ cwd: dir });
+  assert.equal(r.findings.length, 1);
+  assert.equal(r.findings[0]!.rule, "parse-error");
+  assert.equal(r.findings[0]!.file, "src/bad.ts");
+  assert.match(r.findings[0]!.message, /parse/i);
+  assert.equal(r.summary.error, 1);
+});
+
+test("audit(): exported helpers are followed to call sites in other modules, named in `via`", async (t) => {
+  const dir = project({
+    "src/store.ts": `import fs from "node:fs";\nexport function saveJson(p: string, v: unknown) {\n  fs.writeFileSync(p, JSON.stringify(v));\n}\n`,
+    "src/app.ts": `import { saveJson } from "./store.js";\nsaveJson("alerts.json", []);\nsaveJson("fired.json", {});\n`,
+    "src/boot.ts": `import fs from "node:fs";\ntry { JSON.parse(fs.readFileSync("fired.json", "utf8")); } catch { console.log("fresh start"); }\n`,
+  });
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const r = await audit({ cwd: dir });
+  const writes = r.findings.filter((f) => f.rule === "direct-state-write");
+  assert.deepEqual(writes.map((f) => `${f.file}:${f.line}`), ["src/app.ts:2", "src/app.ts:3"]);
+  assert.ok(writes.every((f) => f.via === "saveJson (src/store.ts:3)"));
+  const fired = writes[1]!;
+  assert.deepEqual(fired.readers, ["src/boot.ts:2"]);
+  assert.match(fired.consequence!, /silently carries on with empty state/);
+  assert.ok(r.findings.some((f) => f.rule === "silent-state-reset" && f.file === "src/boot.ts"));
+});
+
+test("audit(): many files go through the worker pool with the same results as in-process", async (t) => {
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 60; i++) files[`src/m${i}.js`] = i % 3 === 0 ? `const fs = require("fs");\nfs.writeFileSync("s${i}.json", JSON.stringify({ i: ${i} }));\n` : `module.exports = ${i};\n`;
+  const dir = project(files);
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const pooled = await audit({ cwd: dir, workers: 2 });
+  const single = await audit({ cwd: dir, workers: 1 });
+  assert.equal(pooled.findings.length, 20);
+  assert.deepEqual(pooled, single);
+});
+
+test("audit(): --ignore globs and suppressions are honoured", async (t) => {
+  const dir = project({
+    "src/a.ts": `import fs from "node:fs";\nfs.writeFileSync("a.json", JSON.stringify(1)); // crashsafe-ignore direct-state-write: test data\n`,
+    "legacy/b.ts": `import fs from "node:fs";\nfs.writeFileSync("b.json", JSON.stringify(1));\n`,
+  });
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const r = await audit({ cwd: dir, ignore: ["legacy/**"] });
+  assert.deepEqual(r.findings, []);
+  assert.equal(r.summary.files, 1);
+});
+
+test("audit(): a missing path rejects with ENOENT and the path", async () => {
+  await assert.rejects(audit({ cwd: tmpdir(), paths: ["definitely-not-here-4711"] }), (e: NodeJS.ErrnoException) => e.code === "ENOENT" && String(e.path).includes("definitely-not-here-4711"));
+});
