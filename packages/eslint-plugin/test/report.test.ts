@@ -5,6 +5,7 @@ import { SourceCode, type AST, type Rule } from "eslint";
 import * as espree from "espree";
 import type { ProgramFinding } from "@crashsafe/audit";
 import { reportDescriptor } from "../src/index.js";
+import { findingsFor } from "../src/findings.js";
 
 const text = 'const note = "état";\nsave("a.json", data);\n';
 const sourceCode = new SourceCode(text, espree.parse(text, { ecmaVersion: "latest", range: true, loc: true, tokens: true, comment: true }) as unknown as AST.Program);
@@ -49,4 +50,13 @@ test("a finding with suggestions and no fix reports suggestions only", () => {
   const d = reportDescriptor(sourceCode, { rule: "silent-state-reset", start: 0, end: 5, message: "m", suggestions: [{ desc: "d", edits: [{ start: 0, end: 5, text: "let" }] }] });
   assert.equal(d.fix, undefined);
   assert.equal(run(d.suggest![0]!.fix), 'let note = "état";\nsave("a.json", data);\n');
+});
+
+test("the detection core runs once per file: every rule gets the same cached findings", () => {
+  const code = 'import fs from "fs";\nfs.writeFileSync("state.json", JSON.stringify(s));\n';
+  const sc = new SourceCode(code, espree.parse(code, { ecmaVersion: "latest", sourceType: "module", range: true, loc: true, tokens: true, comment: true }) as unknown as AST.Program);
+  const first = findingsFor(sc, "app.js");
+  assert.equal(first.length, 1);
+  assert.equal(findingsFor(sc, "app.js"), first, "same array, not a second analysis");
+  assert.equal(sc.ast.tokens.length > 0, true, "the SourceCode's own AST is left as it was");
 });
