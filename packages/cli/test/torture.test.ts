@@ -20,6 +20,7 @@ test("crashsafe's writer survives random kills: exit 0, the rule-of-three bound 
   assert.equal(r.status, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /^torture: 4 trials \(seed 5\), 0 failures$/m);
   assert.match(r.stdout, /95% upper bound on the failure rate: 75\.0%/);
+  assert.equal(r.stderr, "", "no progress line when stderr is not a TTY");
 });
 
 test("a failure prints how to replay it", () => {

@@ -130,14 +130,21 @@ function runChild(t: Trial, options: TortureOptions, dir: string): Promise<{ out
     env.NODE_OPTIONS = `${env.NODE_OPTIONS ?? ""} --import=${killPointModule}`.trim();
   }
   return new Promise((resolve) => {
-    const child = spawn(program!, args, { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
+    // Its own process group, so a wrapper (npm, sh) dies together with the writer it started.
+    const group = process.platform !== "win32";
+    const child = spawn(program!, args, { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"], detached: group });
     let output = "";
     let stderr = "";
     let started = false;
     let killed = false;
     const kill = (): void => {
       killed = true;
-      child.kill("SIGKILL");
+      try {
+        if (group && child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+        else child.kill("SIGKILL");
+      } catch {
+        child.kill("SIGKILL"); // the group is already gone
+      }
     };
     const startTimer = setTimeout(kill, options.startTimeoutMs ?? 10_000);
     const onFirstLine = (): void => {
