@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { relative } from "node:path";
 import { ESLint } from "eslint";
+import { ESLint as ESLint9 } from "eslint9";
 import plugin from "../src/index.js";
 
 const project = fileURLToPath(new URL("../../test/fixtures/project", import.meta.url));
@@ -13,25 +14,33 @@ function eslint(fix = false): ESLint {
   return new ESLint({ cwd: project, overrideConfigFile: true, overrideConfig: [plugin.configs.recommended], fix });
 }
 
-test("lints every JS and TS extension of the fixture project with the exact findings", async () => {
-  const results = await eslint().lintFiles(["."]);
-  const files = results.map((r) => relative(project, r.filePath)).sort();
-  assert.deepEqual(files, ["Settings.jsx", "disabled.js", "legacy.cjs", "load-state.ts", "replace.mjs", "safe.ts", "save-state.js", "store.tsx"]);
-  const found = results
-    .flatMap((r) => r.messages.map((m) => `${relative(project, r.filePath)}:${m.line}:${m.column} ${m.severity === 2 ? "error" : "warn"} ${m.ruleId}`))
-    .sort();
-  assert.deepEqual(found, [
-    "Settings.jsx:4:22 error crashsafe/direct-state-write",
-    "load-state.ts:10:5 error crashsafe/silent-state-reset",
-    "replace.mjs:6:9 warn crashsafe/non-durable-replace",
-    "replace.mjs:6:9 warn crashsafe/shared-temp-name",
-    "save-state.js:4:3 error crashsafe/direct-state-write",
-    "store.tsx:6:9 error crashsafe/direct-state-write",
-  ]);
-  const counts = results.reduce((n, r) => ({ e: n.e + r.errorCount, w: n.w + r.warningCount, f: n.f + r.fixableErrorCount }), { e: 0, w: 0, f: 0 });
-  assert.deepEqual(counts, { e: 4, w: 2, f: 3 });
-  assert.ok(results.every((r) => r.suppressedMessages.length === (r.filePath.endsWith("disabled.js") ? 1 : 0)), "eslint-disable suppresses natively");
-});
+/** ESLint 9 and 10 take the same options; the plugin's types follow ESLint 10's. */
+const majors: Array<[string, () => Pick<ESLint, "lintFiles">]> = [
+  [`ESLint ${ESLint.version}`, () => eslint()],
+  [`ESLint ${ESLint9.version}`, () => new ESLint9({ cwd: project, overrideConfigFile: true, overrideConfig: [plugin.configs.recommended as never] }) as never],
+];
+
+for (const [name, make] of majors) {
+  test(`${name} lints every JS and TS extension of the fixture project with the exact findings`, async () => {
+    const results = await make().lintFiles(["."]);
+    const files = results.map((r) => relative(project, r.filePath)).sort();
+    assert.deepEqual(files, ["Settings.jsx", "disabled.js", "legacy.cjs", "load-state.ts", "replace.mjs", "safe.ts", "save-state.js", "store.tsx"]);
+    const found = results
+      .flatMap((r) => r.messages.map((m) => `${relative(project, r.filePath)}:${m.line}:${m.column} ${m.severity === 2 ? "error" : "warn"} ${m.ruleId}`))
+      .sort();
+    assert.deepEqual(found, [
+      "Settings.jsx:4:22 error crashsafe/direct-state-write",
+      "load-state.ts:10:5 error crashsafe/silent-state-reset",
+      "replace.mjs:6:9 warn crashsafe/non-durable-replace",
+      "replace.mjs:6:9 warn crashsafe/shared-temp-name",
+      "save-state.js:4:3 error crashsafe/direct-state-write",
+      "store.tsx:6:9 error crashsafe/direct-state-write",
+    ]);
+    const counts = results.reduce((n, r) => ({ e: n.e + r.errorCount, w: n.w + r.warningCount, f: n.f + r.fixableErrorCount }), { e: 0, w: 0, f: 0 });
+    assert.deepEqual(counts, { e: 4, w: 2, f: 3 });
+    assert.ok(results.every((r) => r.suppressedMessages.length === (r.filePath.endsWith("disabled.js") ? 1 : 0)), "eslint-disable suppresses natively");
+  });
+}
 
 test("--fix rewrites direct writes to crashsafe calls and leaves the rest for a human", async () => {
   const results = await eslint(true).lintFiles(["save-state.js", "store.tsx", "load-state.ts"]);
