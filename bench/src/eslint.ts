@@ -2,12 +2,13 @@
  * The ESLint plugin against the auditor's own path, over the same files: what running the rules
  * inside ESLint costs compared with ESLint's own parsing, and with the detection core over
  * oxc-parser (what `crashsafe audit` does per file, before its cross-file pass).
- * `eslintGroup(files)` is for the audit bench to call; `suite` runs it over this repository.
+ * For the audit bench to call: `eslintCase(files)` (a case to time beside `audit()`) and
+ * `eslintGroup(files)` (a whole group); `suite` runs the group over this repository.
  */
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Linter } from "eslint";
+import { ESLint, Linter } from "eslint";
 import { parseSync } from "oxc-parser";
 import { analyzeProgram } from "@crashsafe/audit";
 import crashsafe from "eslint-plugin-crashsafe";
@@ -76,6 +77,25 @@ export function eslintGroup(files: string[], options: { title?: string; rounds?:
       `ops/s = files per second; ${lines.toLocaleString("en-US")} lines per round`,
       `findings per round: ESLint plugin ${counts.get("eslint") ?? 0}, analyzeProgram ${counts.get("core") ?? 0} (equal unless an eslint-disable comment hides some from ESLint)`,
     ],
+  };
+}
+
+/**
+ * "ESLint running only eslint-plugin-crashsafe's rules on the same files", as a case for a group
+ * that also times `audit()`: the real ESLint class (file reading included, no cache), the
+ * recommended config and nothing else, every file once per round. `findings()` reports the count
+ * of the last round.
+ */
+export function eslintCase(files: string[], options: { name?: string; cwd?: string } = {}): BenchCase & { findings(): number } {
+  const eslint = new ESLint({ cwd: options.cwd ?? ROOT, overrideConfigFile: true, overrideConfig: [crashsafe.configs.recommended], cache: false });
+  let found = 0;
+  return {
+    name: options.name ?? "ESLint + eslint-plugin-crashsafe",
+    async round() {
+      const results = await eslint.lintFiles(files);
+      found = results.reduce((n, r) => n + r.messages.filter((m) => m.ruleId?.startsWith("crashsafe/")).length, 0);
+    },
+    findings: () => found,
   };
 }
 
