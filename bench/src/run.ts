@@ -15,6 +15,9 @@ const suites: Array<() => Promise<BenchSuite>> = [
   // Each area registers its suite here, one line each, e.g.:
   // async () => (await import("./write.js")).suite,
   async () => (await import("./write.js")).suite,
+  async () => (await import("./state.js")).suite,
+  async () => (await import("./journal.js")).suite,
+  async () => (await import("./audit.js")).suite,
 ];
 
 const filter = process.argv[2];

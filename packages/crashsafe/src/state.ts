@@ -128,7 +128,9 @@ export class StateFile<T> {
   /**
    * Validates `next` and writes it atomically (durably in the default mode). Resolves once data at
    * least as new is on disk. Calls in a burst are coalesced into few physical writes. A rejected
-   * value leaves the file and {@link value} untouched.
+   * value leaves the file and {@link value} untouched. If the write itself fails (`WriteError`:
+   * ENOSPC, EIO…), the file keeps its previous contents until a later `set` succeeds, while
+   * {@link value} already holds `next`.
    * @throws {ValidationError} code `EVALIDATION`, with the schema's issues.
    */
   async set(next: T): Promise<void> {
@@ -223,7 +225,8 @@ export class StateFile<T> {
    * Makes `${path}.bak` the file now on disk, if that is the one we know validated: a hard link
    * (no data copied, nothing to fsync: the data is already durable) renamed over the backup. The
    * next write's directory fsync makes the new name durable. Synchronous so that it finishes
-   * before the write it precedes is submitted.
+   * before the write it precedes is submitted. Best effort: if it fails, the old backup (also a
+   * validated document, only older) stays, and the write of the state itself goes ahead.
    */
   #rotateBackup(): void {
     const current = identityOf(this.path);
@@ -234,14 +237,17 @@ export class StateFile<T> {
       fs.linkSync(this.path, temp);
     } catch {
       // No hard links here (some network and FAT file systems): copy, atomically and durably.
-      writeFileAtomicSync(backup, fs.readFileSync(this.path), { durability: this.opts.durability });
+      try {
+        writeFileAtomicSync(backup, fs.readFileSync(this.path), { durability: this.opts.durability });
+      } catch {
+        // writeFileAtomicSync leaves the old backup and no temp behind
+      }
       return;
     }
     try {
       fs.renameSync(temp, backup);
-    } catch (error) {
+    } catch {
       fs.rmSync(temp, { force: true });
-      throw error;
     }
   }
 

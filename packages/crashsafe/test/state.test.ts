@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import {
@@ -15,6 +14,8 @@ import {
   type RecoveryEvent,
   type StandardSchemaV1,
 } from "../src/index.js";
+import { scratchDir } from "./helpers/dirs.js";
+import { countCalls } from "./helpers/faults.js";
 
 interface Tracker {
   fired: string[];
@@ -22,30 +23,11 @@ interface Tracker {
 const defaults = (): Tracker => ({ fired: [] });
 
 function tempFile(name = "tracker.json"): string {
-  return join(fs.mkdtempSync(join(tmpdir(), "crashsafe-state-")), name);
+  return join(scratchDir("crashsafe-state-"), name);
 }
 
 function readRaw(file: string): unknown {
   return JSON.parse(fs.readFileSync(file, "utf8"));
-}
-
-/** Counts renames onto `target`: one per physical replace, whichever fs API form the writer uses. */
-function countReplaces(target: string): { count(): number; restore(): void } {
-  let n = 0;
-  const cb = fs.rename;
-  const sync = fs.renameSync;
-  const prom = fs.promises.rename;
-  fs.rename = ((from: fs.PathLike, to: fs.PathLike, done: fs.NoParamCallback) => ((n += Number(String(to) === target)), cb(from, to, done))) as typeof fs.rename;
-  fs.renameSync = (from, to) => ((n += Number(String(to) === target)), sync(from, to));
-  fs.promises.rename = (from, to) => ((n += Number(String(to) === target)), prom(from, to));
-  return {
-    count: () => n,
-    restore: () => {
-      fs.rename = cb;
-      fs.renameSync = sync;
-      fs.promises.rename = prom;
-    },
-  };
 }
 
 test("a missing file gives defaults(); set writes a versioned envelope that reopens", async () => {
@@ -180,15 +162,15 @@ test('onCorrupt "restore-backup" without a usable backup still throws: never a r
 test("a burst of 2,000 un-awaited set calls all resolve, make few physical writes and end at the last value", async () => {
   const file = tempFile();
   const state = await openState(file, { defaults: () => ({ n: 0 }) });
-  const replaces = countReplaces(file);
+  const renames = countCalls(["rename"]); // the state file's replaces, plus the backup's
   try {
     const all = Array.from({ length: 2000 }, (_, i) => state.set({ n: i + 1 }));
     await Promise.all(all);
   } finally {
-    replaces.restore();
+    renames.restore();
   }
   assert.deepEqual(readRaw(file), { $crashsafe: { version: 1 }, value: { n: 2000 } });
-  assert.ok(replaces.count() >= 1 && replaces.count() <= 10, `physical writes: ${replaces.count()}`);
+  assert.ok(renames.counts.rename! >= 1 && renames.counts.rename! <= 10, `renames: ${renames.counts.rename}`);
 });
 
 test("an async Standard Schema keeps set calls in call order", async () => {
