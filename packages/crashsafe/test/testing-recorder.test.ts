@@ -89,3 +89,13 @@ test("ack outside a simulation does nothing and a failing fn rejects simulateCra
   ack("ignored");
   await assert.rejects(simulateCrashes(() => { throw new Error("scenario broke"); }, { model: "pessimistic", check: () => {} }), /scenario broke/);
 });
+
+test("a second copy of the module (a CLI and a project each loading crashsafe) shares the recording", async () => {
+  const copy = (await import(new URL("../src/testing/recorder.js?second-copy", import.meta.url).href)) as typeof import("../src/testing/recorder.js");
+  const { ops } = await recorded((dir) => {
+    fs.writeFileSync(join(dir, "f"), "data");
+    copy.recordAck("from the copy");
+  });
+  assert.equal(summary(ops), "creat,write,ack"); // recorded once: the copy did not wrap fs again
+  assert.ok(ops[2]!.op === "ack" && ops[2]!.label === "from the copy");
+});

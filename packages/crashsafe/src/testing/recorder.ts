@@ -38,7 +38,14 @@ const originals = {
 };
 const inside = new AsyncLocalStorage<true>();
 const here = fileURLToPath(new URL(".", import.meta.url));
-let active: Recorder | undefined;
+/**
+ * Shared by every copy of this module in the process (a CLI and a user's project may each load
+ * their own crashsafe): one set of fs wrappers, one active recording, so `ack` always reaches it.
+ */
+const shared = ((globalThis as Record<symbol, unknown>)[Symbol.for("crashsafe.testing.recorder")] ??= {
+  active: undefined,
+  installed: false,
+}) as { active: Recorder | undefined; installed: boolean };
 
 /** Tracks path -> inode and fd -> inode while `fn` runs, and turns completed fs calls into ops. */
 class Recorder {
@@ -169,14 +176,14 @@ export function site(): string {
 
 /** Runs `fn(dir)` with node:fs recorded and returns the initial image and the ops. */
 export async function record(dir: string, fn: (dir: string) => unknown): Promise<Recording> {
-  if (active !== undefined) throw new Error("crashsafe/testing: simulateCrashes calls cannot overlap");
+  if (shared.active !== undefined) throw new Error("crashsafe/testing: simulateCrashes calls cannot overlap");
   const initial = snapshot(dir);
   const rec = new Recorder(dir, initial);
-  active = rec;
+  shared.active = rec;
   try {
     await fn(dir);
   } finally {
-    active = undefined;
+    shared.active = undefined;
   }
   if (rec.errors.length > 0) throw rec.errors[0];
   return { initial, ops: rec.ops };
@@ -184,7 +191,7 @@ export async function record(dir: string, fn: (dir: string) => unknown): Promise
 
 /** Records an `ack` op when a recording is running. */
 export function recordAck(label: string): void {
-  active?.emit({ op: "ack", label, where: site() });
+  shared.active?.emit({ op: "ack", label, where: site() });
 }
 
 // ---------------------------------------------------------------- argument decoding
@@ -398,7 +405,7 @@ function writevVia(rec: Recorder, fd: number | undefined, buffers: unknown, posi
 type AnyFn = (this: unknown, ...args: unknown[]) => unknown;
 
 function handle(handler: Handler, call: Call): void {
-  const rec = active;
+  const rec = shared.active;
   if (rec === undefined) return;
   currentWhere = call.where;
   try {
@@ -414,7 +421,7 @@ function handleFd(self: unknown): number | undefined {
 
 function wrapSync(orig: AnyFn, handler: Handler, method: boolean): AnyFn {
   return function (this: unknown, ...args: unknown[]) {
-    if (active === undefined || inside.getStore() === true) return orig.apply(this, args);
+    if (shared.active === undefined || inside.getStore() === true) return orig.apply(this, args);
     const where = site();
     const fd = method ? handleFd(this) : undefined;
     const result = inside.run(true, () => orig.apply(this, args));
@@ -427,7 +434,7 @@ function wrapCallback(orig: AnyFn, handler: Handler): AnyFn {
   return function (this: unknown, ...args: unknown[]) {
     const last = args.length - 1;
     const cb = args[last];
-    if (active === undefined || inside.getStore() === true || typeof cb !== "function") return orig.apply(this, args);
+    if (shared.active === undefined || inside.getStore() === true || typeof cb !== "function") return orig.apply(this, args);
     const where = site();
     const callArgs = args.slice(0, last);
     const wrapped = (err: unknown, ...res: unknown[]): void => {
@@ -440,7 +447,7 @@ function wrapCallback(orig: AnyFn, handler: Handler): AnyFn {
 
 function wrapPromise(orig: AnyFn, handler: Handler, method: boolean): AnyFn {
   return function (this: unknown, ...args: unknown[]) {
-    if (active === undefined || inside.getStore() === true) return orig.apply(this, args);
+    if (shared.active === undefined || inside.getStore() === true) return orig.apply(this, args);
     const where = site();
     const fd = method ? handleFd(this) : undefined;
     const promise = inside.run(true, () => orig.apply(this, args)) as Promise<unknown>;
@@ -473,4 +480,7 @@ async function install(): Promise<void> {
   syncBuiltinESMExports();
 }
 
-await install();
+if (!shared.installed) {
+  shared.installed = true;
+  await install();
+}
