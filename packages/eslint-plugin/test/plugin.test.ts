@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { RULES } from "@crashsafe/audit";
 import * as tsParser from "@typescript-eslint/parser";
+import { Linter } from "eslint";
 import plugin, { FILES, RULE_IDS, parser } from "../src/index.js";
 
 const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { name: string; version: string };
@@ -52,4 +53,12 @@ test("the recommended parser hands TS files to @typescript-eslint/parser and JS 
   const noJsx = { ...options, filePath: "/p/a.js", ecmaFeatures: { jsx: false } };
   assert.throws(() => parser.parseForESLint("const el = <div />;", noJsx), "the user's ecmaFeatures.jsx: false wins");
   assert.equal(parser.meta.name, "eslint-plugin-crashsafe/parser");
+});
+
+test("a parser the user's config sets after the recommended config wins (as the README says)", () => {
+  const code = "const n: number = 1;\n";
+  const theirs: Linter.Config = { files: ["**/*.js"], languageOptions: { parser: tsParser as Linter.Parser } };
+  const linter = new Linter();
+  assert.deepEqual(linter.verify(code, [plugin.configs.recommended, theirs], "a.js"), []);
+  assert.equal(linter.verify(code, [theirs, plugin.configs.recommended], "a.js")[0]?.fatal, true, "espree, the recommended parser for .js, rejects TS syntax");
 });
