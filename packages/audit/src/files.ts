@@ -14,7 +14,7 @@ export const SOURCE_EXTENSIONS: readonly string[] = [".js", ".mjs", ".cjs", ".js
 
 /** Directory names that hold third-party code copied into a project, never its own sources. */
 const VENDORED_DIRS = new Set([
-  ".git", "vendor", "vendors", "third_party", "third-party", "bower_components", "jspm_packages",
+  ".git", "vendor", "vendors", "_vendor", "vendored", "third_party", "third-party", "bower_components", "jspm_packages",
   ".venv", "venv", "site-packages", "dist-packages", "__pycache__", ".tox", ".nox", ".mypy_cache", ".yarn", ".pnpm-store",
 ]);
 

@@ -9,7 +9,7 @@ import { HelperIndex } from "./helpers.js";
 import { buildModel, text, type FileModel, type Scope } from "./model.js";
 import { replaceIssues } from "./replace.js";
 import { silentResets, type ResetSite } from "./reset.js";
-import { setupReason } from "./setup.js";
+import { setupContext, setupReason } from "./setup.js";
 import { isWithin, parsePython, type PyNode } from "./tree.js";
 import { collectWrites, paramIndex, type WriteSite } from "./writes.js";
 
@@ -138,6 +138,8 @@ function resetFinding(r: ResetSite & { model: FileModel; scope: Scope }, writes:
 }
 
 function replaceFindings(model: FileModel, scope: Scope, helpers: HelperIndex): Finding[] {
+  // A build or setup step's rename runs once, like its writes: not worth a warning.
+  if (setupContext(model, scope)) return [];
   return replaceIssues(model, scope, helpers).map((i) => finding(i.rule, model, i.node, {
     message: i.rule === "shared-temp-name"
       ? `Temp ${text(model, i.node)} has a fixed name: concurrent writers of ${i.targetText} share it.`

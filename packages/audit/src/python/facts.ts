@@ -230,8 +230,8 @@ export function loadSite(model: FileModel, scope: Scope, call: PyNode): LoadSite
   if (!first) return undefined;
   if (HANDLE_LOADERS.has(name) || TEXT_LOADERS.has(name) || TEXT_LOADER_METHODS.has(attr)) {
     const path = readPath(model, scope, first, 0);
+    // A handle of unknown origin (a parameter, a pipe, a socket) is not known to be a state file.
     if (path) return { call, path: path.path, fromFile: true };
-    if (HANDLE_LOADERS.has(name) && !TEXT_LOADERS.has(name)) return { call, path: undefined, fromFile: true };
   }
   return undefined;
 }
@@ -244,8 +244,6 @@ function readPath(model: FileModel, scope: Scope, node: PyNode, depth: number): 
       const found = readPath(model, scope, b.value, depth + 1);
       if (found) return found;
     }
-    // A parameter handle: a file the caller opened.
-    if (scope.fn?.params.includes(text(model, node))) return undefined;
     return undefined;
   }
   if (node.type !== "call") return undefined;
@@ -256,7 +254,8 @@ function readPath(model: FileModel, scope: Scope, node: PyNode, depth: number): 
   if (["read_text", "read_bytes"].includes(attr)) return { path: receiver(node) };
   if (["read", "readlines", "decode", "strip"].includes(attr)) {
     const recv = receiver(node);
-    return recv ? (readPath(model, scope, recv, depth + 1) ?? (attr === "read" ? { path: undefined } : undefined)) : undefined;
+    // `resp.read()` of a network response is not a state file: only handles traced to open() count.
+    return recv ? readPath(model, scope, recv, depth + 1) : undefined;
   }
   return undefined;
 }

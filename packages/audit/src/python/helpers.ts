@@ -36,9 +36,29 @@ export class HelperIndex {
   private readonly owner = new Map<FunctionInfo, FileModel>();
   /** Helpers whose write is reported at a call site rather than inside them. */
   readonly called = new Set<FunctionInfo>();
+  private readonly resolved = new Map<PyNode, Resolved | null>();
+  private readonly modules = new Map<string, FileModel | null>();
+  private readonly byBasename = new Map<string, FileModel[]>();
+  private readonly byPath: Map<string, FileModel>;
+  private readonly byName = new Map<FileModel, Map<string, FunctionInfo[]>>();
 
-  constructor(private readonly models: FileModel[]) {
-    for (const m of models) for (const fn of m.functions) this.owner.set(fn, m);
+  constructor(models: FileModel[]) {
+    this.byPath = new Map(models.map((m) => [m.abs, m]));
+    for (const m of models) {
+      const names = new Map<string, FunctionInfo[]>();
+      for (const fn of m.functions) {
+        this.owner.set(fn, m);
+        names.set(fn.name, [...(names.get(fn.name) ?? []), fn]);
+      }
+      this.byName.set(m, names);
+      const parts = m.abs.split(sep);
+      const key = parts.at(-1) === "__init__.py" ? `${parts.at(-2)}/__init__.py` : (parts.at(-1) ?? "");
+      this.byBasename.set(key, [...(this.byBasename.get(key) ?? []), m]);
+    }
+  }
+
+  private fn(model: FileModel, name: string, method: boolean): FunctionInfo | undefined {
+    return this.byName.get(model)?.get(name)?.find((f) => f.isMethod === method);
   }
 
   /** Computes summaries to a fixpoint (helpers calling helpers). */
@@ -89,16 +109,25 @@ export class HelperIndex {
 
   /** The project function a call invokes, when it can be told. */
   resolve(model: FileModel, call: PyNode): Resolved | undefined {
+    let r = this.resolved.get(call);
+    if (r === undefined) {
+      r = this.resolveUncached(model, call) ?? null;
+      this.resolved.set(call, r);
+    }
+    return r ?? undefined;
+  }
+
+  private resolveUncached(model: FileModel, call: PyNode): Resolved | undefined {
     const fnNode = field(call, "function");
     if (!fnNode) return undefined;
     if (fnNode.type === "identifier") {
       const name = text(model, fnNode);
-      const local = model.functions.find((f) => f.name === name && !f.isMethod);
+      const local = this.fn(model, name, false);
       if (local) return { fn: local, model, offset: 0 };
       const imp = model.projectImports.get(name);
       if (!imp?.name) return undefined;
       const target = this.moduleFile(model, imp);
-      const fn = target?.functions.find((f) => f.name === imp.name && !f.isMethod);
+      const fn = target && this.fn(target, imp.name, false);
       return target && fn ? { fn, model: target, offset: 0 } : undefined;
     }
     if (fnNode.type !== "attribute") return undefined;
@@ -107,7 +136,7 @@ export class HelperIndex {
     if (!obj || !attr) return undefined;
     const name = text(model, attr);
     if (obj.type === "identifier" && ["self", "cls"].includes(text(model, obj))) {
-      const method = model.functions.find((f) => f.name === name && f.isMethod);
+      const method = this.fn(model, name, true);
       return method ? { fn: method, model, offset: 1 } : undefined;
     }
     if (obj.type !== "identifier") return undefined;
@@ -115,26 +144,38 @@ export class HelperIndex {
     if (!imp) return undefined;
     const asModule: ProjectImport = imp.name ? { module: imp.module ? `${imp.module}.${imp.name}` : imp.name, level: imp.level, name: undefined } : imp;
     const target = this.moduleFile(model, asModule);
-    const fn = target?.functions.find((f) => f.name === name && !f.isMethod);
+    const fn = target && this.fn(target, name, false);
     return target && fn ? { fn, model: target, offset: 0 } : undefined;
   }
 
   /** The analysed file a module import names, preferring the one closest to the importer. */
   private moduleFile(importer: FileModel, imp: ProjectImport): FileModel | undefined {
+    const key = `${importer.abs}\0${imp.level}\0${imp.module}\0${imp.name ?? ""}`;
+    let found = this.modules.get(key);
+    if (found === undefined) {
+      found = this.findModuleFile(importer, imp) ?? null;
+      this.modules.set(key, found);
+    }
+    return found ?? undefined;
+  }
+
+  private findModuleFile(importer: FileModel, imp: ProjectImport): FileModel | undefined {
     const parts = imp.module ? imp.module.split(".") : [];
     const tails = [parts, imp.name ? [...parts, imp.name] : undefined].filter((t): t is string[] => !!t && t.length > 0);
     if (imp.level > 0) {
       let base = dirname(importer.abs);
       for (let i = 1; i < imp.level; i++) base = dirname(base);
       for (const tail of tails) {
-        const found = this.models.find((m) => m.abs === join(base, ...tail) + ".py" || m.abs === join(base, ...tail, "__init__.py"));
+        const found = this.byPath.get(join(base, ...tail) + ".py") ?? this.byPath.get(join(base, ...tail, "__init__.py"));
         if (found) return found;
       }
       return undefined;
     }
     for (const tail of tails) {
       const suffixes = [sep + join(...tail) + ".py", sep + join(...tail, "__init__.py")];
-      const matches = this.models.filter((m) => suffixes.some((s) => m.abs.endsWith(s)));
+      const last = tail.at(-1) ?? "";
+      const candidates = [...(this.byBasename.get(`${last}.py`) ?? []), ...(this.byBasename.get(`${last}/__init__.py`) ?? [])];
+      const matches = candidates.filter((m) => suffixes.some((s) => m.abs.endsWith(s)));
       if (matches.length > 0) return closest(importer.abs, matches);
     }
     return undefined;

@@ -209,9 +209,16 @@ export function qname(model: FileModel, node: PyNode | undefined): string | unde
   return undefined;
 }
 
-/** Callee of a call, qualified. */
+const calleeCache = new WeakMap<PyNode, string | null>();
+
+/** Callee of a call, qualified (memoized: every rule asks). */
 export function calleeName(model: FileModel, call: PyNode): string | undefined {
-  return qname(model, field(call, "function"));
+  let name = calleeCache.get(call);
+  if (name === undefined) {
+    name = qname(model, field(call, "function")) ?? null;
+    calleeCache.set(call, name);
+  }
+  return name ?? undefined;
 }
 
 /** Last component of a callee (`write_text` for `p.write_text`). */

@@ -1,6 +1,6 @@
 import { basename } from "node:path";
 import { pathKey } from "./facts.js";
-import { calleeAttr, calleeName, field, positionalArgs, receiver, type FileModel } from "./model.js";
+import { calleeAttr, calleeName, field, positionalArgs, receiver, type FileModel, type Scope } from "./model.js";
 import { ancestor, descendants, isWithin, type PyNode } from "./tree.js";
 import type { WriteSite } from "./writes.js";
 
@@ -15,15 +15,20 @@ const EXISTS_CALLS = new Set(["os.path.exists", "os.path.isfile", "os.path.lexis
 /** Why a write is a one-time write (`setup-write`), or undefined for a runtime write. */
 export function setupReason(site: WriteSite): string | undefined {
   const { model, scope, node, target } = site;
-  if (SETUP_FILES.test(basename(model.file))) {
-    return `${basename(model.file)} is a setup, build, export or test script`;
-  }
+  const context = setupContext(model, scope);
+  if (context) return context;
+  if (guardedByMissing(model, node, pathKey(model, target))) return "first-run creation: only written when the file does not exist yet";
+  return undefined;
+}
+
+/** Code that runs once by its file (setup.py, build scripts, tests) or function name (setup_…, export_…). */
+export function setupContext(model: FileModel, scope: Scope): string | undefined {
+  if (SETUP_FILES.test(basename(model.file))) return `${basename(model.file)} is a setup, build, export or test script`;
   const fn = scope.fn;
   if (fn && fn.name !== "__init__") {
     const first = fn.name.replace(/^_+/, "").split("_")[0]?.toLowerCase() ?? "";
     if (SETUP_WORDS.has(first)) return `written once by ${fn.name}()`;
   }
-  if (guardedByMissing(model, node, pathKey(model, target))) return "first-run creation: only written when the file does not exist yet";
   return undefined;
 }
 

@@ -36,8 +36,13 @@ function plainFormat(model: FileModel, scope: Scope, target: PyNode): string | u
 }
 
 /** Paths renamed or moved away in this scope: writes to them are temp writes, judged by the replace rules. */
+const renamedCache = new WeakMap<Scope, Set<string>>();
+
 export function renamedSources(model: FileModel, scope: Scope): Set<string> {
+  const cached = renamedCache.get(scope);
+  if (cached) return cached;
   const keys = new Set<string>();
+  renamedCache.set(scope, keys);
   for (const call of scope.calls) {
     const ops = replaceOperands(model, call) ?? copyOperands(model, call);
     if (ops) keys.add(pathKey(model, ops.src));
