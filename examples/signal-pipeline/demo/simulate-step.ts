@@ -59,7 +59,7 @@ async function stateAfter(m: ServiceModules, signals: number): Promise<Map<State
     for (const signal of m.subscribe({ seed: 175, total: signals, repeat: 0 }, 0)) await pipeline.handle(signal);
     pipeline.commit();
     const out = new Map<StateFileName, unknown>();
-    for (const p of savePaths(m)) out.set(p.file, JSON.parse(fs.readFileSync(path.join(dir, p.file), "utf8")));
+    for (const p of savePaths(m)) out.set(p.file, await p.load(path.join(dir, p.file)));
     return out;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -95,8 +95,9 @@ async function simulatePath(p: SavePath, before: unknown, after: unknown, model:
 export async function simulateService(dir: string, model: Model = "pessimistic"): Promise<SimulateStepResult> {
   const started = Date.now();
   const m = await loadService(dir);
+  // 24 → 30 signals changes all five files (a retry is delivered, a control signal arrives).
   const before = await stateAfter(m, 24);
-  const after = await stateAfter(m, 36);
+  const after = await stateAfter(m, 30);
   const paths: SavePathResult[] = [];
   for (const p of savePaths(m)) paths.push(await simulatePath(p, before.get(p.file), after.get(p.file), model));
   return { model, paths, states: paths.reduce((n, p) => n + p.states, 0), ms: Date.now() - started };

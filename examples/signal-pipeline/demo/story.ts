@@ -169,6 +169,7 @@ export async function runStory(options: StoryOptions = {}): Promise<StoryResult>
     const before: Side = { audit, torture, simulate };
 
     p.heading(4, "Fix it: crashsafe audit --fix on a copy, then audit again");
+    // crashsafe-ignore direct-state-write: writes a throwaway project (package.json, tsconfig) into the demo's temp dir
     const fixed = makeFixedCopy(EXAMPLE_DIR, REPO_ROOT, path.join(work, "signal-pipeline"));
     printFix(p, fixed);
     p.verdict(fixed.after.findings.length === 0 && !fixed.compileErrors, fixed.after.findings.length === 0 ? "clean: every state file is now written with crashsafe" : "not clean");

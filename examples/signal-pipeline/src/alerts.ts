@@ -18,6 +18,8 @@ export interface FiredAlert {
   firedAt: string;
   text: string;
   indicators: Extract<Signal, { kind: "open" | "close" }>["indicators"];
+  /** Why the alert was not sent (below the threshold, muted): a replay must not send it later. */
+  suppressed?: string;
 }
 
 export type FiredAlerts = Record<string, FiredAlert>;

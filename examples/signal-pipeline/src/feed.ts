@@ -4,6 +4,7 @@
  * re-sends its recent history (it cannot know what the consumer already handled) and now and then
  * it repeats a signal live. The consumer must de-duplicate.
  */
+import { createHash } from "node:crypto";
 
 export type Side = "long" | "short";
 
@@ -37,16 +38,10 @@ const TIMEFRAMES = ["15m", "1h", "4h", "1d"] as const;
 const CONFLUENCE = ["ema-cross", "vwap-reclaim", "rsi-divergence", "volume-spike", "range-break", "funding-flip"] as const;
 const EPOCH = Date.UTC(2026, 0, 5, 13, 30);
 
-/** mulberry32: tiny, fast, good enough for reproducible test data. */
+/** Reproducible pseudo-random numbers in [0, 1): the hash of the seed and a counter. */
 function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  let counter = 0;
+  return () => createHash("sha256").update(`${seed}:${counter++}`).digest().readUInt32BE(0) / 2 ** 32;
 }
 
 function pick<T>(rand: () => number, items: readonly T[]): T {

@@ -94,13 +94,15 @@ export class Pipeline {
   private trade(signal: Extract<Signal, { kind: "open" | "close" }>, work: UnitOfWork): void {
     if (this.fired[signal.id]) return; // already handled: a repeat or a replay
     const config = effective(this.overrides);
-    if (signal.strength < config.minStrength || config.muted.includes(signal.symbol)) return;
+    const suppressed = signal.strength < config.minStrength ? `strength below ${config.minStrength}`
+      : config.muted.includes(signal.symbol) ? `${signal.symbol} muted` : undefined;
     const text = alertText(signal);
     this.fired[signal.id] = {
       seq: signal.seq, symbol: signal.symbol, kind: signal.kind, strength: signal.strength,
-      firedAt: signal.ts, text, indicators: signal.indicators,
+      firedAt: signal.ts, text, indicators: signal.indicators, ...(suppressed ? { suppressed } : {}),
     };
     work.dirty.add("fired");
+    if (suppressed) return;
     work.send.push({ alertId: signal.id, text, attempt: 1 });
     const change = applySignal(this.book, signal);
     if (!change) return;

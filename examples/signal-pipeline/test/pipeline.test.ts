@@ -81,7 +81,8 @@ describe("pipeline", () => {
     await p.handle(trade(3, "open", "SOL", 10, 59)); // below the new threshold
     await p.handle(trade(4, "open", "DOGE", 1, 99)); // muted
     assert.deepEqual(lines.filter((l) => l.startsWith("config")), ["config minStrength=60", "config muted=DOGE"]);
-    assert.equal(Object.keys(p.fired).length, 0);
+    assert.deepEqual(ids(lines, "alert").concat(ids(lines, "retry")), []);
+    assert.deepEqual([p.fired["t-3"]?.suppressed, p.fired["t-4"]?.suppressed], ["strength below 60", "DOGE muted"]);
     const again = await open([]);
     assert.equal(again.overrides.minStrength, 60);
     assert.deepEqual(again.overrides.muted, ["DOGE"]);
