@@ -20,7 +20,7 @@ export interface PoolOptions {
 
 async function inProcess(files: string[], root: string): Promise<JsFileResult[]> {
   const out: JsFileResult[] = [];
-  for (const file of files) out.push(await analyzePath(file, root));
+  for (const file of files) out.push(analyzePath(file, root));
   return out;
 }
 

@@ -9,7 +9,7 @@ parentPort!.on("message", (req: WorkerRequest) => {
   void (async () => {
     try {
       const results: JsFileResult[] = [];
-      for (const file of req.files) results.push(await analyzePath(file, req.root));
+      for (const file of req.files) results.push(analyzePath(file, req.root));
       parentPort!.postMessage({ id: req.id, results } satisfies WorkerResponse);
     } catch (error) {
       const e = error as NodeJS.ErrnoException;
