@@ -88,28 +88,41 @@ export function lockPathFor(path: string): string {
  * The lock is not reentrant: a second acquire in the same process waits like any other.
  */
 export async function acquireLock(path: string, options: LockOptions = {}): Promise<Lock> {
-  const opts = { ...DEFAULTS, ...options };
-  const deadline = Date.now() + opts.timeoutMs;
-  for (let wait = opts.retryMs; ; wait = Math.min(wait * 2, MAX_RETRY_MS)) {
-    opts.signal?.throwIfAborted();
-    const result = attempt(path, opts.leaseMs);
-    if ("lock" in result) return result.lock;
-    if (Date.now() >= deadline) throw timeoutError(path, result.holder, opts.timeoutMs);
-    await delay(jitter(wait, deadline), opts.signal);
+  const steps = acquisition(path, options);
+  for (;;) {
+    options.signal?.throwIfAborted();
+    const step = steps.next();
+    if (step.done) return step.value;
+    await delay(step.value, options.signal);
   }
 }
 
 /** Synchronous {@link acquireLock}: blocks the thread while it waits (for CLIs and exit paths). */
 export function acquireLockSync(path: string, options: Omit<LockOptions, "signal"> = {}): Lock {
-  const opts = { ...DEFAULTS, ...options };
-  const deadline = Date.now() + opts.timeoutMs;
-  const sleeper = new Int32Array(new SharedArrayBuffer(4));
-  for (let wait = opts.retryMs; ; wait = Math.min(wait * 2, MAX_RETRY_MS)) {
-    const result = attempt(path, opts.leaseMs);
-    if ("lock" in result) return result.lock;
-    if (Date.now() >= deadline) throw timeoutError(path, result.holder, opts.timeoutMs);
-    Atomics.wait(sleeper, 0, 0, jitter(wait, deadline));
+  const steps = acquisition(path, options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    sleepSync(step.value);
   }
+}
+
+/** The try-and-back-off loop both acquires drive: yields how long to wait before the next try. */
+function* acquisition(path: string, options: LockOptions): Generator<number, Lock> {
+  const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
+  const leaseMs = options.leaseMs ?? DEFAULTS.leaseMs;
+  const deadline = Date.now() + timeoutMs;
+  for (let wait = options.retryMs ?? DEFAULTS.retryMs; ; wait = Math.min(wait * 2, MAX_RETRY_MS)) {
+    const result = attempt(path, leaseMs);
+    if ("lock" in result) return result.lock;
+    if (Date.now() >= deadline) throw timeoutError(path, result.holder, timeoutMs);
+    yield jitter(wait, deadline);
+  }
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+function sleepSync(ms: number): void {
+  Atomics.wait(sleeper, 0, 0, ms);
 }
 
 /**
@@ -311,10 +324,7 @@ class HeldLock implements Lock {
     if (this.#released) return;
     this.#stop();
     // A busy marker means a waiter is checking our lock right now; it takes microseconds.
-    const pause = new Int32Array(new SharedArrayBuffer(4));
-    for (let i = 0; i < 200 && this.#whileOurs(() => fs.rmSync(this.lockPath, { force: true })) === "busy"; i++) {
-      Atomics.wait(pause, 0, 0, 1);
-    }
+    for (let i = 0; i < 200 && this.#whileOurs(() => fs.rmSync(this.lockPath, { force: true })) === "busy"; i++) sleepSync(1);
   }
 
   /** Extends the lease; if the lock turns out to have been taken over, stops claiming it. */

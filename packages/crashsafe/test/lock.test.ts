@@ -152,3 +152,11 @@ test("6 processes breaking the same dead lock, then 40 increments each under the
   assert.equal(readFileSync(file, "utf8"), "240");
   assert.deepEqual(readdirSync(dir), ["counter"]);
 });
+
+test("options given as undefined fall back to the defaults", async () => {
+  const file = join(tempDir(), "s.json");
+  const lock = await acquireLock(file, { timeoutMs: undefined, leaseMs: undefined, retryMs: undefined });
+  const holder = inspectLock(file)?.holder;
+  assert.ok(holder && Date.parse(holder.leaseUntil) - Date.parse(holder.acquiredAt) === 30_000);
+  await lock.release();
+});
