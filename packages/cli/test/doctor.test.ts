@@ -122,3 +122,10 @@ test("a clean directory exits 0; usage errors exit 2", () => {
   assert.equal(doctor(join(dir, "missing")).status, 2);
   assert.equal(doctor("--help").status, 0);
 });
+
+test("a locked non-JSON file (a journal) is not mistaken for a corrupt state file", async () => {
+  const dir = fs.mkdtempSync(join(tmpdir(), "crashsafe-doctor-"));
+  fs.writeFileSync(join(dir, "events.log"), Buffer.from([0xc5, 0x00, 0x01, 0xff]));
+  fs.writeFileSync(join(dir, "events.log.lock"), lockFile(process.pid));
+  assert.deepEqual(byFile(await diagnose(dir)), { "events.log.lock": "lock held" });
+});

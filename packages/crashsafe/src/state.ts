@@ -348,7 +348,7 @@ async function migrate<T>(file: string, value: unknown, from: number, opts: Reso
 function check<T>(opts: Resolved<T>, value: unknown): Checked<T> | Promise<Checked<T>> {
   if (value === undefined || value === null) return { ok: false, issues: [{ message: `a state cannot be ${value}`, where: "$" }] };
   if (opts.schema) return validateWith(opts.schema, value);
-  const expected = jsonType(opts.defaults());
+  const expected = defaultsType(opts.defaults);
   const found = jsonType(value);
   if (found !== expected) return { ok: false, issues: [{ message: `expected ${expected} (the type of defaults()), found ${found}`, where: "$" }] };
   return { ok: true, value: value as T };
@@ -357,6 +357,14 @@ function check<T>(opts: Resolved<T>, value: unknown): Checked<T> | Promise<Check
 function accept<T>(file: string, checked: Checked<T>): T {
   if (!checked.ok) throw new ValidationError(file, checked.issues);
   return checked.value;
+}
+
+/** The JSON type of `defaults()`, computed once per function (not on every `set`). */
+const defaultsTypes = new WeakMap<() => unknown, string>();
+function defaultsType(defaults: () => unknown): string {
+  let type = defaultsTypes.get(defaults);
+  if (type === undefined) defaultsTypes.set(defaults, (type = jsonType(defaults())));
+  return type;
 }
 
 function jsonType(value: unknown): string {

@@ -113,7 +113,8 @@ async function classify(dir: string, name: string, present: Set<string>): Promis
     return { file: name, kind: "corrupt-copy", status: "kept", problem: false, meaning: `corrupt copy of ${corruptOf[1]} kept aside when it was restored from its backup (${corruptOf[2]}); inspect it, then delete it` };
   }
   if (name.endsWith(".bak")) return backupEntry(full, name, present);
-  if (name.endsWith(".json") || present.has(`${name}.bak`) || present.has(`${name}.lock`)) return stateEntry(full, name, present);
+  // Not every locked file is a state file: journals share the lock but are not JSON.
+  if (name.endsWith(".json") || present.has(`${name}.bak`)) return stateEntry(full, name, present);
   return undefined;
 }
 
