@@ -41,7 +41,26 @@ const TEXT_LOADERS = new Set([
 ]);
 const TEXT_LOADER_METHODS = new Set(["model_validate_json", "parse_raw"]);
 
-const OPEN_FUNCS = new Set(["open", "io.open", "codecs.open", "gzip.open", "bz2.open", "lzma.open", "builtins.open"]);
+const OPEN_FUNCS = new Set([
+  "open", "io.open", "codecs.open", "gzip.open", "bz2.open", "lzma.open", "builtins.open",
+  "aiofiles.open", "anyio.open_file", "trio.open_file",
+]);
+
+/** Library calls that serialize an object straight onto a path: (data index, path index, format). */
+const PATH_DUMPERS: Record<string, { data: number; path: number; format: string }> = {
+  "torch.save": { data: 0, path: 1, format: "torch checkpoint" },
+  "joblib.dump": { data: 0, path: 1, format: "pickle" },
+};
+
+/** `torch.save(obj, path)`-like calls: the path and data nodes. */
+export function pathDump(model: FileModel, call: PyNode): { target: PyNode; data: PyNode | undefined; format: string; how: string } | undefined {
+  const name = calleeName(model, call) ?? "";
+  const spec = PATH_DUMPERS[name];
+  const target = spec && positionalArgs(call)[spec.path];
+  // A path, not an in-memory buffer (io.BytesIO) or an open handle.
+  if (!spec || !target || target.type === "call") return undefined;
+  return { target, data: positionalArgs(call)[spec.data], format: spec.format, how: name };
+}
 
 /** File extensions of serialized state: written with plain text, they are still state. */
 const STATE_EXTENSIONS = /\.(json|jsonl|ya?ml|toml|pkl|pickle|ini|cfg|state|db|dat|msgpack|bin)$/i;

@@ -1,6 +1,6 @@
 import { basename } from "node:path";
 import { pathKey } from "./facts.js";
-import { calleeAttr, calleeName, field, positionalArgs, receiver, type FileModel, type Scope } from "./model.js";
+import { calleeAttr, calleeName, field, positionalArgs, receiver, text, type FileModel, type Scope } from "./model.js";
 import { ancestor, descendants, isWithin, type PyNode } from "./tree.js";
 import type { WriteSite } from "./writes.js";
 
@@ -10,6 +10,8 @@ const SETUP_WORDS = new Set([
   "build", "release", "create", "seed", "migrate", "configure",
 ]);
 const SETUP_FILES = /^(setup|install|bootstrap|configure|build|release|gen|generate|export|make|scaffold|seed|conftest)([_-][\w-]*)?\.py$|^test_.*\.py$|^.*_test\.py$/;
+/** `args.output`, `options.report_file`, `sys.argv[2]`: a path the user named for an export. */
+const USER_OUTPUT = /^(?:(?:args|options|opts|ns|cli_args|parsed_args)\.\w*(?:out|dest|report|export|save_to)\w*|sys\.argv\[\d+\])$/i;
 const EXISTS_CALLS = new Set(["os.path.exists", "os.path.isfile", "os.path.lexists"]);
 
 /** Why a write is a one-time write (`setup-write`), or undefined for a runtime write. */
@@ -17,13 +19,16 @@ export function setupReason(site: WriteSite): string | undefined {
   const { model, scope, node, target } = site;
   const context = setupContext(model, scope);
   if (context) return context;
+  if (USER_OUTPUT.test(text(model, target))) return "an output file the user asked for on the command line";
   if (guardedByMissing(model, node, pathKey(model, target))) return "first-run creation: only written when the file does not exist yet";
   return undefined;
 }
 
 /** Code that runs once by its file (setup.py, build scripts, tests) or function name (setup_…, export_…). */
 export function setupContext(model: FileModel, scope: Scope): string | undefined {
-  if (SETUP_FILES.test(basename(model.file))) return `${basename(model.file)} is a setup, build, export or test script`;
+  if (SETUP_FILES.test(basename(model.file)) || model.file.split("/").slice(0, -1).includes("tests")) {
+    return `${basename(model.file)} is a setup, build, export or test script`;
+  }
   const fn = scope.fn;
   if (fn && fn.name !== "__init__") {
     const first = fn.name.replace(/^_+/, "").split("_")[0]?.toLowerCase() ?? "";

@@ -1,5 +1,5 @@
 import {
-  copyOperands, dumperTarget, fileNameOf, handleName, pathKey, replaceOperands, serialization, stateLikeName,
+  copyOperands, dumperTarget, fileNameOf, handleName, pathDump, pathKey, replaceOperands, serialization, stateLikeName,
   tempPlacement, truncatingOpen, unwrapPath,
 } from "./facts.js";
 import type { HelperIndex } from "./helpers.js";
@@ -80,6 +80,14 @@ export function collectWrites(model: FileModel, scope: Scope, helpers: HelperInd
       });
       continue;
     }
+    const dumped = pathDump(model, call);
+    if (dumped) {
+      add({
+        node: call, target: dumped.target, how: dumped.how, format: dumped.format,
+        dataParam: paramIndex(scope, model, dumped.data), dataText: undefined, via: undefined,
+      });
+      continue;
+    }
     const copy = copyOperands(model, call);
     if (copy && tempPlacement(model, scope, copy.src) === "other-dir") {
       add({
@@ -108,6 +116,15 @@ function handleFill(model: FileModel, scope: Scope, openCall: PyNode, helpers: H
   if (outer && openCall.parent?.type === "argument_list") {
     const dump = dumperTarget(model, outer);
     if (dump?.handle === openCall) return fromDump(model, scope, outer, dump);
+    // `config.write(open(p, "w"))`: configparser and friends writing into a fresh handle.
+    if (calleeAttr(model, outer) === "write" && positionalArgs(outer)[0] === openCall) {
+      return { format: "INI", how: text(model, field(outer, "function") ?? outer), dataParam: undefined, dataText: undefined, via: undefined };
+    }
+  }
+  // `open(p, "w").write(json.dumps(s))`
+  if (openCall.parent?.type === "attribute" && outer && receiver(outer) === openCall && ["write", "writelines"].includes(calleeAttr(model, outer) ?? "")) {
+    const data = positionalArgs(outer)[0];
+    return { format: serialization(model, scope, data), how: "write", dataParam: paramIndex(scope, model, data), dataText: data ? text(model, data) : undefined, via: undefined };
   }
   const handle = handleName(model, openCall);
   if (!handle) return undefined;
