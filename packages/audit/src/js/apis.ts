@@ -35,6 +35,10 @@ WRITE_SINKS.set("fs-extra:outputFileSync", sink("fs-extra outputFileSync", "sync
 WRITE_SINKS.set("jsonfile:writeFile", sink("jsonfile.writeFile", "other", true));
 WRITE_SINKS.set("jsonfile:writeFileSync", sink("jsonfile.writeFileSync", "sync", true));
 WRITE_SINKS.set("global:Bun.write", sink("Bun.write", "other"));
+WRITE_SINKS.set("global:Deno.writeTextFile", sink("Deno.writeTextFile", "other"));
+WRITE_SINKS.set("global:Deno.writeTextFileSync", sink("Deno.writeTextFileSync", "sync"));
+WRITE_SINKS.set("global:Deno.writeFile", sink("Deno.writeFile", "other"));
+WRITE_SINKS.set("global:Deno.writeFileSync", sink("Deno.writeFileSync", "sync"));
 
 /** Calls that open a file and return a handle, with the index of their flags argument. */
 export const OPENERS = new Map<string, { flagsArg: number; handle: "fd" | "filehandle" | "stream" }>([
@@ -87,6 +91,7 @@ READERS.set("jsonfile:readFileSync", { parses: true });
 READERS.set("atomic:crashsafe.readJson", { parses: true });
 READERS.set("atomic:crashsafe.readJsonSync", { parses: true });
 READERS.set("global:Bun.file", { parses: false });
+for (const name of ["readTextFile", "readTextFileSync", "readFile", "readFileSync"]) READERS.set(`global:Deno.${name}`, { parses: false });
 
 /** Renames (argument 0 → argument 1). */
 export const RENAMES = new Set(["fs:renameSync", "fs:rename", "fs:promises.rename", "fs-extra:renameSync", "fs-extra:rename", "fs-extra:promises.rename", "fs-extra:move", "fs-extra:moveSync"]);

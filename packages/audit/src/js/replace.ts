@@ -23,12 +23,18 @@ export function collectRenames(facts: ModuleFacts): Rename[] {
   return out;
 }
 
+/** The rename runs in the write's function or in a callback nested in it (`writeFile(t, d, () => rename(t, p))`). */
+function sameOrNested(r: Rename, writeFn: Node | undefined): boolean {
+  if (r.fn === writeFn) return true;
+  return writeFn === undefined || r.site.ancestors.includes(writeFn);
+}
+
 /** The write targets a temp that the same function renames afterwards. */
 export function isTempWrite(w: WriteSite, renames: Rename[], facts: ModuleFacts): boolean {
   if (!w.pathExpr || renames.length === 0) return false;
   const fn = enclosingFunction(w.site);
   const text = textOf(facts, w.pathExpr);
-  return renames.some((r) => r.fn === fn && textOf(facts, r.from) === text);
+  return renames.some((r) => textOf(facts, r.from) === text && sameOrNested(r, fn));
 }
 
 const FSYNC_NAMES = /^(sync|datasync|fsync|fdatasync|fsyncSync|fdatasyncSync)$|fsync|Fsync|FSync/;
@@ -38,10 +44,11 @@ function hasFlushOption(w: WriteSite): boolean {
   return opts?.type === "ObjectExpression" && (opts.properties as Node[]).some((p) => p.type === "Property" && propertyName(p) === "flush" && unwrap(p.value as Node).value === true);
 }
 
+/** An fsync anywhere in the function that writes the temp, callbacks included. */
 function hasFsync(facts: ModuleFacts, fn: Node | undefined, temps: WriteSite[]): boolean {
   if (temps.some(hasFlushOption)) return true;
   return facts.calls.some((c) => {
-    if (enclosingFunction(c) !== fn) return false;
+    if (fn !== undefined && c.fn !== fn && !c.ancestors.includes(fn)) return false;
     if (c.key && FSYNCS.has(c.key)) return true;
     const callee = unwrap(c.node.callee as Node);
     const name = callee.type === "Identifier" ? (callee.name as string) : callee.type === "MemberExpression" ? propertyName(callee) : undefined;
@@ -68,12 +75,12 @@ export function replaceFindings(facts: ModuleFacts, renames: Rename[], base: Wri
   const out: ReplaceFinding[] = [];
   for (const r of renames) {
     const fromText = textOf(facts, r.from);
-    const temps = base.filter((w) => w.pathExpr && enclosingFunction(w.site) === r.fn && textOf(facts, w.pathExpr) === fromText);
+    const temps = base.filter((w) => w.pathExpr && textOf(facts, w.pathExpr) === fromText && sameOrNested(r, enclosingFunction(w.site)));
     const parts = pathParts(r.from, r.site.scope);
     if (temps.length === 0 && !looksLikeTemp(parts)) continue;
     if (isInTempDir(parts)) {
       out.push({ rule: "non-durable-replace", node: r.site.node, message: "The temp file lives in the system temp directory, not beside the target: the rename crosses directories (often filesystems, EXDEV) and is then a non-atomic copy.", suggestion: USE_CRASHSAFE });
-    } else if (temps.length > 0 && !hasFsync(facts, r.fn, temps)) {
+    } else if (temps.length > 0 && !hasFsync(facts, enclosingFunction(temps[0]!.site), temps)) {
       out.push({ rule: "non-durable-replace", node: r.site.node, message: "Temp file renamed over the target without an fsync first: after a power cut the renamed file can be empty or partial.", suggestion: USE_CRASHSAFE });
     }
     if (isFixedTempName(parts)) {

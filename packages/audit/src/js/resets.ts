@@ -172,6 +172,20 @@ function parsesChain(chain: Node, scope: Scope): boolean {
   return reads && parses;
 }
 
+const NO_THROW_READERS = new Set(["fs-extra:readJsonSync", "fs-extra:readJSONSync", "fs-extra:readJson", "fs-extra:readJSON", "jsonfile:readFileSync", "jsonfile:readFile"]);
+
+/** fs-extra/jsonfile `readJsonSync(p, { throws: false })`: a corrupt file reads as null. */
+function noThrowReaderFinding(c: CallSite): ResetFinding | undefined {
+  if (!c.key || !NO_THROW_READERS.has(c.key)) return undefined;
+  const options = (c.node.arguments as Node[])[1];
+  const n = options && unwrap(options);
+  if (n?.type !== "ObjectExpression") return undefined;
+  const off = (n.properties as Node[]).some((p) => p.type === "Property" && propertyName(p) === "throws" && unwrap(p.value as Node).value === false);
+  if (!off) return undefined;
+  const { start, end } = span(c.node);
+  return { node: c.node, start, end, message: "`throws: false` turns a corrupt state file into null: the code carries on with empty state and silently erases its history." };
+}
+
 export function resetFindings(facts: ModuleFacts): ResetFinding[] {
   const out: ResetFinding[] = [];
   for (const t of facts.tries) {
@@ -179,7 +193,7 @@ export function resetFindings(facts: ModuleFacts): ResetFinding[] {
     if (f) out.push(f);
   }
   for (const c of facts.calls) {
-    const f = promiseCatchFinding(c);
+    const f = promiseCatchFinding(c) ?? noThrowReaderFinding(c);
     if (f) out.push(f);
   }
   return out;

@@ -30,6 +30,8 @@ const MODULE_ALIASES: Record<string, Ref> = {
   "fs-extra/lib/promises": { module: "fs-extra", path: [] },
 };
 
+const PROMISIFY = new Set(["util:promisify", "util:default.promisify", "pify:default", "global:promisify"]);
+
 /** Normalizes a module specifier: `node:fs/promises` → fs ["promises"]. */
 export function moduleRef(specifier: string): Ref {
   const bare = specifier.startsWith("node:") ? specifier.slice(5) : specifier;
@@ -38,7 +40,7 @@ export function moduleRef(specifier: string): Ref {
 }
 
 /** Modules whose default export is the namespace itself (CommonJS interop). */
-const DEFAULT_IS_NAMESPACE = new Set(["fs", "fs-extra", "path", "os", "yaml", "toml", "ini", "jsonfile", "v8", "json5", "crypto"]);
+const DEFAULT_IS_NAMESPACE = new Set(["fs", "fs-extra", "path", "os", "yaml", "toml", "ini", "jsonfile", "v8", "json5", "crypto", "util", "flatted"]);
 
 function bindingRef(b: Binding, depth: number, resolveScope: Scope): Ref | undefined {
   if (b.kind === "import" && b.source !== undefined) {
@@ -77,6 +79,9 @@ export function resolveRef(expr: Node | undefined, scope: Scope, depth = 0): Ref
       const callee = unwrap(node.callee as Node);
       const arg = stringValue((node.arguments as Node[])[0]);
       if (callee.type === "Identifier" && callee.name === "require" && arg !== undefined) return moduleRef(arg);
+      // promisify(fs.writeFile) is still fs.writeFile, now returning a promise.
+      const key = refKey(callee, scope);
+      if (key && PROMISIFY.has(key)) return resolveRef((node.arguments as Node[])[0], scope, depth + 1);
       return undefined;
     }
     case "ImportExpression": {

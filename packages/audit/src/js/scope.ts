@@ -87,6 +87,15 @@ function declareImport(scope: Scope, decl: Node): void {
   }
 }
 
+/** TypeScript's `import fs = require("fs")`. */
+function declareImportEquals(scope: Scope, decl: Node): void {
+  const ref = decl.moduleReference as Node;
+  const source = ref.type === "TSExternalModuleReference" ? ((ref.expression as Node).value as string) : undefined;
+  const name = (decl.id as Node).name as string;
+  if (typeof source === "string") scope.vars.set(name, { name, kind: "import", source, imported: "*" });
+  else scope.vars.set(name, { name, kind: "var" });
+}
+
 /** Declares what a statement list binds directly (imports, let/const/var, functions, classes). */
 function declareStatements(scope: Scope, statements: Node[]): void {
   for (let st of statements) {
@@ -94,6 +103,7 @@ function declareStatements(scope: Scope, statements: Node[]): void {
     if (st.type === "ImportDeclaration") declareImport(scope, st);
     else if (st.type === "VariableDeclaration") declareVariables(scope, st);
     else if (st.type === "FunctionDeclaration" && st.id) scope.vars.set((st.id as Node).name as string, { name: (st.id as Node).name as string, kind: "function", fn: st });
+    else if (st.type === "TSImportEqualsDeclaration") declareImportEquals(scope, st);
     else if (st.type === "ClassDeclaration" && st.id) scope.vars.set((st.id as Node).name as string, { name: (st.id as Node).name as string, kind: "var" });
   }
 }

@@ -12,7 +12,8 @@ const SETUP_DIRS = new Set(["scripts", "script", "tools", "tooling", "build", "c
 const SETUP_FILE_PREFIXES = ["build", "release", "generate", "gen-", "gen_", "codegen", "setup", "install", "postinstall", "prepare", "bump", "version", "publish", "scaffold", "seed", "migrate"];
 const CONFIG_FILES = ["gulpfile", "gruntfile", "jakefile"];
 const FUNCTION_NAME = /^(build|generate|gen[A-Z_]|export|scaffold|init|setup|install|bootstrap|emit|codegen|release|bump|publish|prepare|create(Default)?Config|writeConfig|download|seed|migrate)|Export|Report$/;
-const OUTPUT_PROPS = new Set(["output", "out", "outFile", "outfile", "outputPath", "outputFile", "outDir", "outdir", "dest", "destination", "target", "exportPath"]);
+/** Names of user-chosen output locations: `argv.output`, `outFile`, `options.dest`, `reportPath`. */
+const OUTPUT_NAME = /^(out|output|dest|destination|export|report)(File|Path|Dir|Filename|FileName|Name|Location)?$/i;
 
 /** Why a file as a whole is a setup/build/test file, or undefined. */
 export function setupFileReason(filename: string): string | undefined {
@@ -79,7 +80,7 @@ export function setupReason(site: Site, facts: ModuleFacts, pathExpr: Node | und
   const last = parts[parts.length - 1];
   if (last?.literal && DUMP_EXTENSIONS.some((e) => last.text.endsWith(e))) return "a diagnostic dump (profile, trace, log), written on request";
   if (name && SETUP_FILE_NAMES.has(name)) return `${name} is a manifest/config edited on purpose, not runtime state`;
-  if (parts.some((p) => !p.literal && (p.text.startsWith("global:process.argv") || OUTPUT_PROPS.has(p.text.slice(1))))) return "writes to a user-chosen output path (an export)";
+  if (parts.some((p) => !p.literal && (p.text.startsWith("global:process.argv") || OUTPUT_NAME.test(p.text.slice(p.text.indexOf(":") + 1).replace(/^\./, ""))))) return "writes to a user-chosen output path (an export)";
   if (pathExpr && isFirstRunCreation(site, facts, pathExpr)) return "first-run creation guarded by an existence check";
   const fnName = enclosingFunctionNames(site).find((n) => FUNCTION_NAME.test(n));
   if (fnName) return `in ${fnName}(): a setup/export/build step`;
