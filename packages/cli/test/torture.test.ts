@@ -27,7 +27,7 @@ test("a failure prints how to replay it", () => {
   const r = cli("--trials", "1", "--seed", "9", "--kill-after", "3000-3000", "--", process.execPath, "-e", "console.log('ready')");
   assert.equal(r.status, 1);
   assert.match(r.stdout, /FAIL trial 0 \(killed 3000 ms after its first output\): the command exited on its own/);
-  assert.match(r.stdout, /replay: crashsafe torture --seed 9 --trials 1 --kill-after 3000-3000/);
+  assert.match(r.stdout, /replay: crashsafe torture --seed 9 --trials 1 --kill-after 3000-3000 -- /);
 });
 
 test("usage errors are one line with exit code 2", () => {

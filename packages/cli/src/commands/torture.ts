@@ -41,7 +41,7 @@ export async function run(args: string[]): Promise<number> {
   };
   const result = await torture(options);
   if (values.json === true) console.log(JSON.stringify({ version: 1, command, ...result }, null, 2));
-  else console.log(render(result, options, checks !== undefined));
+  else console.log(render(result, options, values.check));
   return result.failures.length > 0 ? ExitCode.findings : ExitCode.ok;
 }
 
@@ -79,14 +79,16 @@ async function load(file: string): Promise<CheckModule> {
   return m as CheckModule;
 }
 
-function render(r: TortureResult, options: TortureOptions, checked: boolean): string {
+function render(r: TortureResult, options: TortureOptions, checkModule: string | undefined): string {
   const lines = [`torture: ${r.trials} trials (seed ${r.seed}), ${r.failures.length} failure${r.failures.length === 1 ? "" : "s"}`];
-  if (!checked) lines.push("  (no --check module: only start-up failures and early exits are detected)");
+  if (checkModule === undefined) lines.push("  (no --check module: only start-up failures and early exits are detected)");
   if (r.upperBound95 !== undefined) lines.push(`  95% upper bound on the failure rate: ${(r.upperBound95 * 100).toFixed(1)}%`);
   for (const f of r.failures) {
     const how = f.killPoint ? `killed ${f.killPoint.replace(":", " fs call ")}` : `killed ${f.killAfterMs} ms after its first output`;
     lines.push(`  FAIL trial ${f.trial} (${how}): ${f.error}`);
-    if (!f.killPoint) lines.push(`    replay: crashsafe torture --seed ${f.seed} --trials 1 --kill-after ${options.killAfterMs!.join("-")} … -- ${options.command.join(" ")}`);
+    const check = checkModule === undefined ? "" : ` --check ${checkModule}`;
+    const replay = f.killPoint ? `--kill-points ${f.killPoint.split(":")[1]} --trials 0` : `--seed ${f.seed} --trials 1 --kill-after ${options.killAfterMs!.join("-")}`;
+    lines.push(`    replay: crashsafe torture ${replay}${check} -- ${options.command.join(" ")}`);
   }
   if (r.leftoverTemps.length > 0) {
     const files = [...new Set(r.leftoverTemps.flatMap((t) => t.files))];

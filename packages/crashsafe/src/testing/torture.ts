@@ -27,7 +27,7 @@ export interface TortureOptions {
   setup?(dir: string): void | Promise<void>;
   /** Inspects the directory after the kill (`output` is the child's stdout); throw to report a failure. */
   check(dir: string, output: string): void | Promise<void>;
-  /** Give up on a child that prints nothing for this long (ms). Default 10000. */
+  /** Give up on a child that prints nothing for this long (ms), or on a kill-point trial that runs this long. Default 10000. */
   startTimeoutMs?: number;
   /** Progress line on stderr. Default: when stderr is a TTY. */
   progress?: boolean;
@@ -52,7 +52,7 @@ export interface TortureResult {
   failures: TortureFailure[];
   /** Trials that left `*.tmp` files behind (a separate category: not failures). */
   leftoverTemps: { trial: number; files: string[] }[];
-  /** With no failures, the 95% upper bound on the failure rate (3/N, the rule of three). */
+  /** With no failures, the 95% upper bound on the failure rate (3/N, the rule of three, at most 1). */
   upperBound95?: number;
   /** The base seed used. */
   seed: number;
@@ -90,7 +90,7 @@ export async function torture(options: TortureOptions): Promise<TortureResult> {
     await runTrial(t, options, result);
   }
   if (progress) process.stderr.write("\r\x1b[K");
-  if (result.failures.length === 0 && plan.length > 0) result.upperBound95 = 3 / plan.length;
+  if (result.failures.length === 0 && plan.length > 0) result.upperBound95 = Math.min(1, 3 / plan.length);
   return result;
 }
 
@@ -147,11 +147,15 @@ function runChild(t: Trial, options: TortureOptions, dir: string): Promise<{ out
       }
     };
     const startTimer = setTimeout(kill, options.startTimeoutMs ?? 10_000);
+    let delayTimer: NodeJS.Timeout | undefined;
     const onFirstLine = (): void => {
       if (started) return;
       started = true;
-      clearTimeout(startTimer);
-      if (t.killPoint === undefined) setTimeout(kill, t.delay);
+      // A kill-point trial keeps the timer as a bound on the whole run; a random one starts its delay.
+      if (t.killPoint === undefined) {
+        clearTimeout(startTimer);
+        delayTimer = setTimeout(kill, t.delay);
+      }
     };
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
       output += chunk;
@@ -162,8 +166,12 @@ function runChild(t: Trial, options: TortureOptions, dir: string): Promise<{ out
       if (stderr.includes("\n")) onFirstLine();
     });
     child.on("error", (e) => resolve({ output, error: `could not start ${program}: ${e.message}` }));
-    child.on("close", (code, signal) => {
+    // Never signal a process group after its leader is gone: the id may be reused.
+    child.on("exit", () => {
       clearTimeout(startTimer);
+      clearTimeout(delayTimer);
+    });
+    child.on("close", (code, signal) => {
       resolve({ output, ...verdict(t, started, killed, code, signal, stderr) });
     });
   });
@@ -172,10 +180,17 @@ function runChild(t: Trial, options: TortureOptions, dir: string): Promise<{ out
 function verdict(t: Trial, started: boolean, killed: boolean, code: number | null, signal: string | null, stderr: string): { error?: string } {
   const lines = stderr.split("\n").map((l) => l.trim()).filter((l) => l !== "");
   const tail = lines.find((l) => /^\w*Error\b|Error:/.test(l)) ?? lines.at(-1) ?? "";
-  if (!started) return { error: `the command printed nothing within the start timeout${tail ? `: ${tail}` : ""}` };
-  if (signal === "SIGKILL" && (killed || t.killPoint !== undefined)) return {};
-  if (t.killPoint !== undefined && code === 0) return {}; // finished before reaching call k: nothing to kill
-  return { error: `the command exited on its own (${signal ?? `code ${code}`}) before it was killed${tail ? `: ${tail}` : ""}` };
+  const why = tail ? `: ${tail}` : "";
+  const exit = signal ?? `code ${code}`;
+  if (t.killPoint !== undefined) {
+    if (signal === "SIGKILL" && !killed) return {}; // it killed itself at the kill point
+    if (code === 0) return {}; // it finished before reaching call k: nothing to kill
+    if (killed) return { error: `the command neither reached fs call ${t.killPoint.split(":")[1]} nor exited within the timeout` };
+    return { error: `the command failed (${exit}) before its kill point${why}` };
+  }
+  if (!started) return { error: killed ? "the command printed nothing within the start timeout" : `the command exited (${exit}) before printing anything${why}` };
+  if (signal === "SIGKILL" && killed) return {};
+  return { error: `the command exited on its own (${exit}) before it was killed${why}` };
 }
 
 /** Leftover temp files (`*.tmp`, `*.tmp.*`, `*.tmp-*`) anywhere under `dir`, relative to it. */
