@@ -16,6 +16,7 @@ const suites: Array<() => Promise<BenchSuite>> = [
   // async () => (await import("./write.js")).suite,
   async () => (await import("./write.js")).suite,
   async () => (await import("./state.js")).suite,
+  async () => (await import("./journal.js")).suite,
   async () => (await import("./audit.js")).suite,
 ];
 

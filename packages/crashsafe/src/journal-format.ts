@@ -93,18 +93,33 @@ export interface Frame {
 
 export const frameEnd = (f: Frame): number => f.offset + FRAME_HEADER_SIZE + f.length;
 
+/**
+ * Checks the frame at `pos` against the loaded window without any I/O (the hot path of a scan):
+ * the frame, `"bad"`, or `"load"` when the window does not hold enough of it to decide.
+ */
+function frameInWindow(w: FileWindow, pos: number): Frame | "bad" | "load" {
+  if (pos + FRAME_HEADER_SIZE > w.size) return "bad";
+  const at = pos - w.base;
+  const loaded = w.buf.length;
+  if (at < 0 || at + FRAME_HEADER_SIZE > loaded) return "load";
+  const buf = w.buf;
+  if (buf.readUInt32LE(at) !== FRAME_MAGIC_U32) return "bad";
+  const length = buf.readUInt32LE(at + 8);
+  const back = buf.readUInt32LE(at + 12);
+  if (length === 0 || length > MAX_PAYLOAD || back > pos - HEADER_SIZE || pos + FRAME_HEADER_SIZE + length > w.size) return "bad";
+  if (at + FRAME_HEADER_SIZE + length > loaded) return "load";
+  if (buf.readUInt32LE(at + 4) !== crc32c(buf, at + 8, at + FRAME_HEADER_SIZE + length)) return "bad";
+  return { offset: pos, length, back };
+}
+
 /** The frame at `pos` if it is whole and its checksum matches, else `undefined`. */
 export async function frameAt(w: FileWindow, pos: number): Promise<Frame | undefined> {
-  if (!(await w.ensure(pos, FRAME_HEADER_SIZE))) return undefined;
-  let at = pos - w.base;
-  if (w.buf.readUInt32LE(at) !== FRAME_MAGIC_U32) return undefined;
-  const length = w.buf.readUInt32LE(at + 8);
-  const back = w.buf.readUInt32LE(at + 12);
-  if (length === 0 || length > MAX_PAYLOAD || back > pos - HEADER_SIZE) return undefined;
-  if (!(await w.ensure(pos, FRAME_HEADER_SIZE + length))) return undefined;
-  at = pos - w.base;
-  if (w.buf.readUInt32LE(at + 4) !== crc32c(w.buf, at + 8, at + FRAME_HEADER_SIZE + length)) return undefined;
-  return { offset: pos, length, back };
+  let r = frameInWindow(w, pos);
+  for (let need = FRAME_HEADER_SIZE; r === "load"; r = frameInWindow(w, pos)) {
+    await w.ensure(pos, need);
+    need = FRAME_HEADER_SIZE + w.buf.readUInt32LE(pos - w.base + 8);
+  }
+  return r === "bad" ? undefined : r;
 }
 
 /** The first valid frame at or after `from`, found by searching for the frame magic. */
@@ -153,7 +168,8 @@ export async function scanFrames(w: FileWindow, start: number, onDamage: (region
   let pos = start;
   let segmentStart = start;
   while (pos < w.size) {
-    const frame = await frameAt(w, pos);
+    const quick = frameInWindow(w, pos);
+    const frame = quick === "load" ? await frameAt(w, pos) : quick === "bad" ? undefined : quick;
     if (frame) {
       pos = frameEnd(frame);
       result.count++;
@@ -182,28 +198,35 @@ async function provesDurable(w: FileWindow, first: Frame, bad: number): Promise<
   return false;
 }
 
-/**
- * Reads the payloads of the frames in `[from, to)` (already validated by {@link scanFrames}) as
- * raw bytes with their offsets, a window (about 1 MiB) at a time.
- */
-export async function* readPayloads(fh: FileHandle, from: number, to: number): AsyncGenerator<Array<{ offset: number; bytes: Buffer }>> {
-  const w = new FileWindow(fh, to);
-  let pos = from;
-  while (pos < to) {
-    const batch: Array<{ offset: number; bytes: Buffer }> = [];
-    for (let first = true; pos < to; first = false) {
-      if (!(first ? await w.ensure(pos, FRAME_HEADER_SIZE) : inWindow(w, pos, FRAME_HEADER_SIZE))) break;
-      const length = w.buf.readUInt32LE(pos - w.base + 8);
-      if (!(first ? await w.ensure(pos, FRAME_HEADER_SIZE + length) : inWindow(w, pos, FRAME_HEADER_SIZE + length))) break;
-      const at = pos - w.base + FRAME_HEADER_SIZE;
-      batch.push({ offset: pos, bytes: w.buf.subarray(at, at + length) });
-      pos += FRAME_HEADER_SIZE + length;
-    }
-    if (batch.length === 0) throw new Error(`frame at ${pos} runs past ${to}`);
-    yield batch;
-  }
+/** Whole frames read from the log: `bytes` starts at file offset `offset`; `frames` are frame starts in `bytes`. */
+export interface FrameChunk {
+  offset: number;
+  bytes: Buffer;
+  frames: number[];
 }
 
-function inWindow(w: FileWindow, pos: number, n: number): boolean {
-  return pos >= w.base && pos + n <= w.base + w.buf.length;
+export const payloadOf = (chunk: FrameChunk, frame: number): Buffer =>
+  chunk.bytes.subarray(frame + FRAME_HEADER_SIZE, frame + FRAME_HEADER_SIZE + chunk.bytes.readUInt32LE(frame + 8));
+
+/**
+ * Reads the frames in `[from, to)` (already validated by {@link scanFrames}) in chunks of about
+ * 1 MiB of whole frames, without copying or checksumming each record again.
+ */
+export async function* readFrames(fh: FileHandle, from: number, to: number): AsyncGenerator<FrameChunk> {
+  const w = new FileWindow(fh, to);
+  for (let pos = from; pos < to; ) {
+    await w.ensure(pos, FRAME_HEADER_SIZE);
+    await w.ensure(pos, FRAME_HEADER_SIZE + w.buf.readUInt32LE(pos - w.base + 8));
+    const { buf, base } = w;
+    const frames: number[] = [];
+    let at = pos - base;
+    while (at + FRAME_HEADER_SIZE <= buf.length) {
+      const end = at + FRAME_HEADER_SIZE + buf.readUInt32LE(at + 8);
+      if (end > buf.length) break;
+      frames.push(at - (pos - base));
+      at = end;
+    }
+    yield { offset: pos, bytes: buf.subarray(pos - base, at), frames };
+    pos = base + at;
+  }
 }

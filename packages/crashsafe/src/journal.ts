@@ -38,7 +38,10 @@ import {
   FileWindow,
   HEADER_SIZE,
   MAX_PAYLOAD,
-  readPayloads,
+  payloadOf,
+  readFrames,
+  FRAME_HEADER_SIZE,
+  type FrameChunk,
   scanFrames,
   type DamagedRegion,
 } from "./journal-format.js";
@@ -324,7 +327,7 @@ class JournalImpl<T, S> implements Journal<T, S> {
     if (this.#closed) throw new JournalClosedError(this.path);
     const handle = this.#handle.acquire();
     try {
-      for await (const batch of readPayloads(handle.fh, this.#start, this.#end)) yield await this.#decode(batch);
+      for await (const chunk of readFrames(handle.fh, this.#start, this.#end)) yield await this.#decode(chunk);
     } finally {
       await handle.release();
     }
@@ -352,27 +355,28 @@ class JournalImpl<T, S> implements Journal<T, S> {
     throw new JournalCorruptError(this.path, offset, `record rejected by the schema: ${issues}`);
   }
 
-  /** Parses a batch of payloads with one JSON.parse of `[p1,p2,…]`. */
-  async #decode(batch: Array<{ offset: number; bytes: Buffer }>): Promise<T[]> {
-    let size = 1 + batch.length;
-    for (const { bytes } of batch) size += bytes.length;
-    const joined = Buffer.allocUnsafe(size);
-    let at = 0;
-    for (const { bytes } of batch) {
-      joined[at] = at === 0 ? 0x5b /* [ */ : 0x2c /* , */;
-      at += 1 + bytes.copy(joined, at + 1);
+  /**
+   * Parses a chunk of frames with one JSON.parse: the chunk's bytes become a JSON array by
+   * overwriting each 16-byte frame header with `[` or `,` and spaces (whitespace is valid JSON).
+   */
+  async #decode(chunk: FrameChunk): Promise<T[]> {
+    const text = Buffer.allocUnsafe(chunk.bytes.length + 1);
+    chunk.bytes.copy(text);
+    for (const f of chunk.frames) {
+      text[f] = f === 0 ? 0x5b /* [ */ : 0x2c /* , */;
+      for (let i = 1; i < FRAME_HEADER_SIZE; i++) text[f + i] = 0x20;
     }
-    joined[at] = 0x5d; /* ] */
+    text[chunk.bytes.length] = 0x5d; /* ] */
     let values: unknown[];
     try {
-      values = JSON.parse(joined.toString("utf8")) as unknown[];
-      if (values.length !== batch.length) throw new Error("record count mismatch");
+      values = JSON.parse(text.toString("utf8")) as unknown[];
+      if (values.length !== chunk.frames.length) throw new Error("record count mismatch");
     } catch {
-      const bad = batch.find(({ bytes }) => !parses(bytes)) ?? batch[0]!;
-      throw new JournalCorruptError(this.path, bad.offset, "checksummed record is not valid JSON");
+      const bad = chunk.frames.find((f) => !parses(payloadOf(chunk, f))) ?? 0;
+      throw new JournalCorruptError(this.path, chunk.offset + bad, "checksummed record is not valid JSON");
     }
     if (!this.options.schema) return values as T[];
-    return Promise.all(values.map((v, i) => this.#validate(v, batch[i]!.offset)));
+    return Promise.all(values.map((v, i) => this.#validate(v, chunk.offset + chunk.frames[i]!)));
   }
 
   #enqueue(job: { kind: "append"; payload: Buffer } | { kind: "compact"; stateJson: string; state: unknown }): Promise<void> {
@@ -500,7 +504,7 @@ class JournalImpl<T, S> implements Journal<T, S> {
   async #rewrite(segments: Array<[number, number]>, generation: number): Promise<void> {
     const payloads: Buffer[] = [];
     for (const [from, to] of segments) {
-      for await (const batch of readPayloads(this.#handle.fh, from, to)) for (const p of batch) payloads.push(p.bytes);
+      for await (const chunk of readFrames(this.#handle.fh, from, to)) for (const f of chunk.frames) payloads.push(payloadOf(chunk, f));
     }
     const content = Buffer.concat([encodeHeader(generation), payloads.length ? encodeGroup(payloads) : Buffer.alloc(0)]);
     return this.#startLog(generation, content, payloads.length);
