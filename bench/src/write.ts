@@ -182,9 +182,9 @@ export const suite: BenchSuite = {
     const root = fs.mkdtempSync(path.join(process.env.BENCH_DIR ?? os.tmpdir(), "crashsafe-bench-"));
     process.on("exit", () => fs.rmSync(root, { recursive: true, force: true }));
     return [
-      sequentialGroup(root, "1 KiB", 1024, 10, 12),
-      sequentialGroup(root, "64 KiB", 64 * 1024, 10, 12),
-      sequentialGroup(root, "4 MiB", 4 * 1024 * 1024, 3, 10),
+      sequentialGroup(root, "1 KiB", 1024, 2, 60),
+      sequentialGroup(root, "64 KiB", 64 * 1024, 2, 60),
+      sequentialGroup(root, "4 MiB", 4 * 1024 * 1024, 1, 40),
       burstGroup(root),
     ];
   },

@@ -7,12 +7,25 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { randomBytes } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 
 /** Longest file name (bytes) that ext4, xfs, btrfs, APFS and NTFS accept. */
 const NAME_MAX = 255;
 const RAND_HEX = 12;
 const TEMP_RE = /^\.(.*)\.(\d+)\.([0-9a-f]{12})\.tmp$/s;
+
+/** Random bytes drawn in bulk: one getrandom call per 512 temp names instead of one per name. */
+const pool = Buffer.alloc((RAND_HEX / 2) * 512);
+let poolPos = pool.length;
+
+function randomHex(): string {
+  if (poolPos >= pool.length) {
+    randomFillSync(pool);
+    poolPos = 0;
+  }
+  poolPos += RAND_HEX / 2;
+  return pool.toString("hex", poolPos - RAND_HEX / 2, poolPos);
+}
 
 /** Temps this process is writing right now: {@link cleanupTemps} never removes them. */
 const inFlight = new Set<string>();
@@ -44,7 +57,7 @@ function truncateUtf8(s: string, maxBytes: number): string {
  */
 export function tempPathFor(target: string): string {
   const dir = path.dirname(target);
-  const suffix = `.${process.pid}.${randomBytes(RAND_HEX / 2).toString("hex")}.tmp`;
+  const suffix = `.${process.pid}.${randomHex()}.tmp`;
   const base = truncateUtf8(path.basename(target), NAME_MAX - 1 - suffix.length);
   return path.join(dir, `.${base}${suffix}`);
 }

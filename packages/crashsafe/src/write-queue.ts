@@ -99,7 +99,7 @@ function settle(abs: string, lane: Lane, batch: Waiter[], error: unknown, failed
 /** Queues a write of `req` to the absolute path `abs`; see the module comment for the contract. */
 export function submitWrite(abs: string, req: WriteRequest): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const w: Waiter = { ...req, resolve, reject, onAbort: undefined };
+    const w: Waiter = { data: req.data, durable: req.durable, mode: req.mode, signal: req.signal, resolve, reject, onAbort: undefined };
     const lane = lanes.get(abs);
     if (lane) return enqueue(lane, w);
     const fresh: Lane = { pending: [w], superseded: 0 };
