@@ -59,6 +59,17 @@ describe("python rules", () => {
     assert.equal(found[0]!.via, "save_json (proj/utils.py:2)");
   });
 
+  it("names files, readers and helpers relative to options.cwd", async () => {
+    const found = await analyzePythonFiles([
+      { file: "/srv/proj/lib/utils.py", source: "import json\ndef save_json(path, data):\n    path.write_text(json.dumps(data))\n" },
+      { file: "/srv/proj/main.py", source: "import json\nfrom lib.utils import save_json\nsave_json(S, {})\njson.load(open(S))\n" },
+    ], { cwd: "/srv/proj" });
+    assert.equal(found.length, 1);
+    assert.equal(found[0]!.file, "main.py");
+    assert.equal(found[0]!.via, "save_json (lib/utils.py:2)");
+    assert.deepEqual(found[0]!.readers, ["main.py:4"]);
+  });
+
   it("reports an unused helper's write inside the helper", async () => {
     const found = await run("import json\ndef save_json(path, data):\n    path.write_text(json.dumps(data))\n");
     assert.deepEqual(rules(found), ["3:direct-state-write"]);

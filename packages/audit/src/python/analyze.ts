@@ -1,4 +1,4 @@
-import { isAbsolute, relative, resolve, sep } from "node:path";
+import { relative, resolve, sep } from "node:path";
 import { isSuppressed, parseSuppression, type Suppressions } from "../js/suppress.js";
 import { RULES, type Finding, type FindingKind } from "../types.js";
 import {
@@ -13,10 +13,16 @@ import { setupContext, setupReason } from "./setup.js";
 import { isWithin, parsePython, type PyNode } from "./tree.js";
 import { collectWrites, paramIndex, type WriteSite } from "./writes.js";
 
-/** One Python file to analyse: its path (absolute, or relative to the current directory) and its text. */
+/** One Python file to analyse: its path (absolute, or relative to `options.cwd`) and its text. */
 export interface PythonSource {
   file: string;
   source: string;
+}
+
+/** Options of {@link analyzePythonFiles}. */
+export interface PythonOptions {
+  /** Directory that finding paths (`file`, `readers`, `via`) are relative to, and relative inputs resolved against. Default: `process.cwd()`. */
+  cwd?: string;
 }
 
 /**
@@ -24,11 +30,12 @@ export interface PythonSource {
  * helpers are followed across files (`from utils import save_json`) only within one call.
  * A file that does not parse yields a `parse-error` finding and is not analysed further.
  */
-export async function analyzePythonFiles(files: PythonSource[]): Promise<Finding[]> {
+export async function analyzePythonFiles(files: PythonSource[], options: PythonOptions = {}): Promise<Finding[]> {
+  const cwd = resolve(options.cwd ?? process.cwd());
   const findings: Finding[] = [];
   const models: FileModel[] = [];
   for (const { file, source } of files) {
-    const display = displayPath(file);
+    const display = displayPath(resolve(cwd, file), cwd);
     const parsed = await parsePython(source);
     if (parsed.error) {
       const { row, col, reason } = parsed.error;
@@ -38,7 +45,7 @@ export async function analyzePythonFiles(files: PythonSource[]): Promise<Finding
       });
       continue;
     }
-    models.push(buildModel(display, resolve(file), parsed));
+    models.push(buildModel(display, resolve(cwd, file), parsed));
   }
   const helpers = new HelperIndex(models).build();
   const perScope = models.flatMap((model) => model.scopes.map((scope) => ({ model, scope })));
@@ -54,9 +61,8 @@ export async function analyzePythonFiles(files: PythonSource[]): Promise<Finding
     .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
 }
 
-function displayPath(file: string): string {
-  const rel = isAbsolute(file) ? relative(process.cwd(), file) : file;
-  return rel.split(sep).join("/").replace(/^\.\//, "");
+function displayPath(abs: string, cwd: string): string {
+  return relative(cwd, abs).split(sep).join("/");
 }
 
 function location(model: FileModel, node: PyNode): Pick<Finding, "file" | "line" | "column" | "endLine" | "endColumn"> {

@@ -1,2 +1,2 @@
-export { analyzePythonFiles, type PythonSource } from "./analyze.js";
+export { analyzePythonFiles, type PythonOptions, type PythonSource } from "./analyze.js";
 export { PY_ATOMIC_WRITE } from "./explain.js";
