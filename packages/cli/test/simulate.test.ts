@@ -40,3 +40,10 @@ test("usage errors are one line with exit code 2", () => {
   }
   assert.match(cli(fixture("scenario-safe.mjs"), "--model", "ext3").stderr, /unknown --model "ext3": use process-crash, ext4-ordered, pessimistic or all/);
 });
+
+test("--help describes the scenario module and exits 0", () => {
+  const r = cli("--help");
+  assert.equal(r.status, 0);
+  assert.match(r.stdout, /^Usage: crashsafe simulate <scenario\.js>/);
+  assert.match(r.stdout, /check\(dir, acked\)/);
+});

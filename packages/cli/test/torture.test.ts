@@ -38,3 +38,10 @@ test("usage errors are one line with exit code 2", () => {
   }
   assert.match(cli().stderr, /missing the command to torture: put it after --/);
 });
+
+test("--help describes the options and exits 0", () => {
+  const r = cli("--help");
+  assert.equal(r.status, 0);
+  assert.match(r.stdout, /^Usage: crashsafe torture \[--trials N\]/);
+  assert.match(r.stdout, /--kill-points K/);
+});

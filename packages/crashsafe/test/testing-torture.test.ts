@@ -45,3 +45,12 @@ test("a child that exits before it is killed is a failure that carries its repla
   assert.deepEqual(r.failures.map((f) => [f.trial, f.seed, f.killAfterMs]), [[0, 7, 2000], [1, 8, 2000]]);
   assert.match(r.failures[0]!.error, /exited on its own \(code 0\)/);
 });
+
+test("kill points cover a child that writes before printing anything, and stop once it has finished", async () => {
+  const script = "require('fs').writeFileSync('state.json', JSON.stringify({ seq: 1, pad: 'x'.repeat(5000) })); console.log('ack 1')";
+  const r = await torture({ command: [process.execPath, "-e", script], trials: 0, killPoints: 4, setup, check, progress: false });
+  assert.equal(r.trials, 8);
+  // open(O_TRUNC), write, close: killed after the open or after the write, the file is empty; calls 4+ never come.
+  assert.deepEqual(r.failures.map((f) => f.killPoint), ["after:1", "before:2"]);
+  for (const f of r.failures) assert.match(f.error, /JSON/);
+});
