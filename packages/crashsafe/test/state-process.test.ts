@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { cleanupTemps, openState } from "../src/index.js";
+import { torture } from "../src/testing/index.js";
 
 const crashsafe = new URL("../src/index.js", import.meta.url).href;
 
@@ -36,12 +37,11 @@ test("4 processes x 25 concurrent update increments = exactly 100", async () => 
   assert.equal(fs.existsSync(`${file}.lock`), false);
 });
 
-test("SIGKILL during set bursts: every kill leaves a file that opens, never older than the last acked set", async () => {
-  const dir = tempDir();
-  const file = join(dir, "seq.json");
+test("SIGKILL during set bursts (random delays and before/after each of the first 12 fs calls): the file always opens, never older than the last ack", async () => {
   // Each round fires 5 un-awaited sets and acks the last once it resolves.
-  const body = `
-    const state = await openState(file, { defaults: () => ({ seq: 0 }) });
+  const writer = `
+    import { openState } from ${JSON.stringify(crashsafe)};
+    const state = await openState(process.env.CRASHSAFE_DIR + "/seq.json", { defaults: () => ({ seq: 0 }) });
     let seq = state.value.seq;
     console.log("ready");
     for (;;) {
@@ -50,23 +50,26 @@ test("SIGKILL during set bursts: every kill leaves a file that opens, never olde
       await last;
       console.log("ack " + seq);
     }`;
-  for (let trial = 0; trial < 12; trial++) {
-    const run = runChild(body, file);
-    while (!run.output().includes("ready")) await new Promise((r) => setTimeout(r, 5));
-    await new Promise((r) => setTimeout(r, 20 + Math.random() * 150));
-    run.child.kill("SIGKILL");
-    assert.equal(await run.exited, "SIGKILL", `trial ${trial}: the writer exited before it was killed`);
-    const acks = [...run.output().matchAll(/^ack (\d+)$/gm)].map((m) => Number(m[1]));
-    const lastAck = acks.at(-1) ?? 0;
-    const state = await openState(file, { defaults: () => ({ seq: 0 }) });
-    assert.ok(state.value.seq >= lastAck, `trial ${trial}: seq ${state.value.seq} older than acked ${lastAck}`);
-    if (fs.existsSync(`${file}.bak`)) await openState(`${file}.bak`, { defaults: () => ({ seq: 0 }) });
-    await state.close();
-    await cleanupTemps(dir);
-    assert.deepEqual(fs.readdirSync(dir).sort(), fs.existsSync(`${file}.bak`) ? ["seq.json", "seq.json.bak"] : ["seq.json"]);
-  }
-  const final = await openState(file, { defaults: () => ({ seq: 0 }) });
-  assert.ok(final.value.seq > 0, "the writer made progress");
+  const result = await torture({
+    command: [process.execPath, "--input-type=module", "-e", writer],
+    trials: 8,
+    killAfterMs: [10, 150],
+    killPoints: 12,
+    seed: 4,
+    setup: (dir) => fs.writeFileSync(join(dir, "seq.json"), JSON.stringify({ $crashsafe: { version: 1 }, value: { seq: 1 } })),
+    async check(dir, output) {
+      const lastAck = Math.max(1, ...[...output.matchAll(/^ack (\d+)$/gm)].map((m) => Number(m[1])));
+      const file = join(dir, "seq.json");
+      const state = await openState(file, { defaults: () => ({ seq: 0 }) });
+      assert.ok(state.value.seq >= lastAck, `seq ${state.value.seq} older than acked ${lastAck}`);
+      if (fs.existsSync(`${file}.bak`)) await openState(`${file}.bak`, { defaults: () => ({ seq: 0 }) });
+      await cleanupTemps(dir);
+      const names = fs.readdirSync(dir).sort();
+      assert.deepEqual(names, names.includes("seq.json.bak") ? ["seq.json", "seq.json.bak"] : ["seq.json"]);
+    },
+  });
+  assert.equal(result.trials, 8 + 2 * 12);
+  assert.deepEqual(result.failures, []);
 });
 
 test("pending sets are written when the process calls process.exit, and when it just ends", async () => {
