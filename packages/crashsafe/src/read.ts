@@ -6,6 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { CorruptFileError } from "./errors.js";
+import { codeOf } from "./fs-ops.js";
 import { jsonErrorPosition, lineAndColumn } from "./json-position.js";
 
 /** Options of {@link readJson}. */
@@ -22,7 +23,7 @@ function displayPath(file: string | URL): string {
 }
 
 function missing<T>(e: unknown, options: ReadJsonOptions<T>): T {
-  if ((e as NodeJS.ErrnoException).code !== "ENOENT" || !("default" in options)) throw e;
+  if (codeOf(e) !== "ENOENT" || !("default" in options)) throw e;
   const d = options.default;
   return typeof d === "function" ? (d as () => T)() : (d as T);
 }

@@ -8,6 +8,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { randomFillSync } from "node:crypto";
+import { codeOf } from "./fs-ops.js";
 
 /** Longest file name (bytes) that ext4, xfs, btrfs, APFS and NTFS accept. */
 const NAME_MAX = 255;
@@ -76,7 +77,7 @@ function pidAlive(pid: number): boolean {
     return true;
   } catch (e) {
     // EPERM: the process exists but belongs to someone else.
-    return (e as NodeJS.ErrnoException).code !== "ESRCH";
+    return codeOf(e) !== "ESRCH";
   }
 }
 
@@ -108,12 +109,19 @@ async function isStale(full: string, pid: number, olderThanMs: number): Promise<
  * or that are older than `olderThanMs`. Only names of crashsafe's own temp pattern
  * (`.${base}.${pid}.${12 hex}.tmp`) are considered; a temp that a live writer is still writing is
  * never removed. Data is never recovered from a temp: a temp was not yet acknowledged to anyone.
- * Call it at start-up. Resolves to the removed paths.
+ * Call it at start-up. Resolves to the removed paths (none when `dir` does not exist).
  */
 export async function cleanupTemps(dir: string, options: CleanupOptions = {}): Promise<string[]> {
   const olderThanMs = options.olderThanMs ?? DEFAULT_OLDER_THAN_MS;
   const removed: string[] = [];
-  for (const name of await fs.promises.readdir(dir)) {
+  let names: string[];
+  try {
+    names = await fs.promises.readdir(dir);
+  } catch (e) {
+    if (codeOf(e) === "ENOENT") return removed; // nothing written there yet
+    throw e;
+  }
+  for (const name of names) {
     const parsed = parseTempName(name);
     if (!parsed) continue;
     const full = path.join(dir, name);
@@ -122,7 +130,7 @@ export async function cleanupTemps(dir: string, options: CleanupOptions = {}): P
       await fs.promises.unlink(full);
       removed.push(full);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+      if (codeOf(e) !== "ENOENT") throw e;
     }
   }
   return removed;

@@ -87,6 +87,10 @@ describe("cleanupTemps", () => {
     assert.deepEqual(fs.readdirSync(dir), ["busy.json"]);
   });
 
+  it("a directory that does not exist yet has nothing to clean", async () => {
+    assert.deepEqual(await cleanupTemps(path.join(scratchDir(), "not-yet")), []);
+  });
+
   it("removes this process's own leftover temps that are not in flight", async () => {
     const dir = scratchDir();
     const mine = `.s.${process.pid}.0123456789ab.tmp`;
