@@ -20,6 +20,7 @@ import { constants } from "node:fs";
 import { open } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { acquireLock, type Lock } from "./lock.js";
+import { platform } from "./platform.js";
 import { readJson } from "./read.js";
 import { validateWith, type StandardSchemaV1 } from "./standard-schema.js";
 import { writeFileAtomic } from "./write.js";
@@ -468,25 +469,31 @@ class JournalImpl<T, S> implements Journal<T, S> {
    * leaves the log's durability unknown and stops the journal.
    */
   async #startLog(generation: number, content: Buffer, count: number): Promise<void> {
+    // Windows cannot rename over a file that is open: let go of it first, take it back on failure.
+    if (platform.win32) await this.#handle.release();
     try {
       await writeFileAtomic(this.path, content);
     } catch (error) {
       if (error instanceof DurabilityUnknownError) this.#failed = new JournalFailedError(this.path, error);
+      else if (platform.win32) await this.#reopen();
       throw error;
     }
-    let fh: FileHandle;
-    try {
-      fh = await open(this.path, APPEND);
-    } catch (error) {
-      this.#failed = new JournalFailedError(this.path, error);
-      throw error;
-    }
-    await this.#handle.release();
-    this.#handle = new SharedHandle(fh);
+    if (!platform.win32) await this.#handle.release();
+    await this.#reopen();
     this.#generation = generation;
     this.#start = HEADER_SIZE;
     this.#end = content.length;
     this.#count = count;
+  }
+
+  /** Opens the log at `path` for appending as the current handle; a failure stops the journal. */
+  async #reopen(): Promise<void> {
+    try {
+      this.#handle = new SharedHandle(await open(this.path, APPEND));
+    } catch (error) {
+      this.#failed = new JournalFailedError(this.path, error);
+      throw error;
+    }
   }
 
   /** Copies each damaged region aside before the log is rewritten without it. */

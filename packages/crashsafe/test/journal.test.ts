@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
-import { appendFileSync, existsSync, readFileSync, readdirSync, statSync, truncateSync, unlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, statSync, truncateSync, unlinkSync, writeFileSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { z } from "zod";
 import { JournalCorruptError, openJournal } from "../src/index.js";
 import { HEADER_SIZE } from "../src/journal-format.js";
+import { platform } from "../src/platform.js";
 import { readAll, tempDir } from "./journal-helpers.js";
 
 /** A log of `count` records `{ n }` appended one at a time (one commit group each), closed. */
@@ -316,4 +317,35 @@ test("a failed fdatasync (EIO) rejects the append and stops the journal; reopeni
   assert.deepEqual(ns.slice(0, 2), [0, 1]);
   await again.close();
   assert.ok(!existsSync(`${file}.lock`));
+});
+
+test("a compaction whose snapshot cannot be written rejects, and the journal carries on intact", async () => {
+  const file = join(tempDir(), "log");
+  const log = await openJournal<number, number[]>(file);
+  await log.append(1);
+  mkdirSync(`${file}.snapshot`); // rename onto a directory fails: EISDIR
+  await assert.rejects(log.compact([1]));
+  await log.append(2);
+  assert.equal(log.recordCount, 2);
+  await log.close();
+  rmdirSync(`${file}.snapshot`);
+  assert.deepEqual(await recordsOf(file), [1, 2]);
+});
+
+test("Windows path: the log is closed before it is replaced, and compaction still works", async () => {
+  const file = join(tempDir(), "log");
+  platform.win32 = true;
+  try {
+    const log = await openJournal<number, number>(file);
+    await log.append(1);
+    await log.compact(1);
+    await log.append(2);
+    await log.close();
+  } finally {
+    platform.win32 = process.platform === "win32";
+  }
+  const again = await openJournal<number, number>(file);
+  assert.equal(again.snapshot, 1);
+  assert.deepEqual(await readAll(again), [2]);
+  await again.close();
 });
