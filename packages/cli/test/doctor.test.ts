@@ -129,3 +129,13 @@ test("a locked non-JSON file (a journal) is not mistaken for a corrupt state fil
   fs.writeFileSync(join(dir, "events.log.lock"), lockFile(process.pid));
   assert.deepEqual(byFile(await diagnose(dir)), { "events.log.lock": "lock held" });
 });
+
+test("on a terminal, doctor --fix asks before restoring and does what the answer says", () => {
+  // util-linux `script` gives the command a real pseudo-terminal, so stdin.isTTY is true there.
+  for (const [answer, restored] of [["n", false], ["y", true]] as const) {
+    const { dir } = messyDir();
+    const r = spawnSync("script", ["-qec", `"${process.execPath}" "${bin}" doctor "${dir}" --fix`, "/dev/null"], { input: `${answer}\n`, encoding: "utf8" });
+    assert.match(r.stdout, /Restore alerts\.json from alerts\.json\.bak\? .*\[y\/N\]/);
+    assert.equal(fs.readFileSync(join(dir, "alerts.json"), "utf8") !== '{"sent": [', restored, `answer ${answer}`);
+  }
+});
