@@ -38,7 +38,7 @@ test("usage errors are one line with exit code 2", () => {
     assert.equal(r.status, 2, `${args.join(" ")}: ${r.stdout}`);
     assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
   }
-  assert.match(cli(fixture("scenario-safe.mjs"), "--model", "ext3").stderr, /unknown --model "ext3": use process-crash, ext4-ordered, pessimistic or all/);
+  assert.match(cli(fixture("scenario-safe.mjs"), "--model", "ext3").stderr, /unknown --model "ext3": use process-crash, ext4-ordered, pessimistic, ext4-noauto_da_alloc or all/);
 });
 
 test("--help describes the scenario module and exits 0", () => {

@@ -100,3 +100,11 @@ test("temp + fsync + rename + directory fsync (callback API) passes all three mo
     assert.ok(r.states > 1);
   }
 });
+
+test("ext4: temp + rename without fsync over an existing file only loses durability with auto_da_alloc, and tears without it", async () => {
+  const withHeuristic = await run(renameNoFsync, "ext4-ordered");
+  assert.ok(withHeuristic.failures.length > 0);
+  for (const f of withHeuristic.failures) assert.match(f.error, /lost a write after it was acknowledged/);
+  const without = await run(renameNoFsync, "ext4-noauto_da_alloc");
+  assert.ok(without.failures.some((f) => /JSON/.test(f.error)), JSON.stringify(without.failures.map((f) => f.error)));
+});

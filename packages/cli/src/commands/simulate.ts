@@ -3,13 +3,13 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 // Imported before the scenario so that node:fs is already wrapped when the scenario loads.
-import { MODELS, simulateCrashes, type Model, type SimulateResult } from "crashsafe/testing";
+import { ALL_MODELS, MODELS, simulateCrashes, type Model, type SimulateResult } from "crashsafe/testing";
 import { ExitCode, UsageError } from "../usage-error.js";
 
-const HELP = `Usage: crashsafe simulate <scenario.js> [--model process-crash|ext4-ordered|pessimistic|all] [--seed N] [--json]
+const HELP = `Usage: crashsafe simulate <scenario.js> [--model process-crash|ext4-ordered|ext4-noauto_da_alloc|pessimistic|all] [--seed N] [--json]
 
 Runs the scenario's run(dir) once with node:fs recorded, then checks every on-disk state a crash
-could leave under the model (default: pessimistic, the POSIX minimum).
+could leave under the model (default: pessimistic, the POSIX minimum; all: process-crash, ext4-ordered and pessimistic).
 The scenario module exports:
   setup(dir)         optional: write the old state (not recorded)
   run(dir)           the code under test; call ack(label) from "crashsafe/testing" when a save is reported done
@@ -61,8 +61,8 @@ function parse(args: string[]) {
 function modelsFrom(model: string | undefined): Model[] {
   if (model === undefined) return ["pessimistic"];
   if (model === "all") return [...MODELS];
-  if ((MODELS as readonly string[]).includes(model)) return [model as Model];
-  throw new UsageError(`unknown --model "${model}": use ${MODELS.join(", ")} or all`);
+  if ((ALL_MODELS as readonly string[]).includes(model)) return [model as Model];
+  throw new UsageError(`unknown --model "${model}": use ${ALL_MODELS.join(", ")} or all`);
 }
 
 function integer(text: string, flag: string): number {

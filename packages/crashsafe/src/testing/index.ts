@@ -5,5 +5,5 @@
  */
 export { ack } from "./ack.js";
 export { simulateCrashes, type SimulateFailure, type SimulateOptions, type SimulateResult } from "./simulate.js";
-export { MODELS, type Model } from "./micro-ops.js";
+export { ALL_MODELS, MODELS, type Model } from "./micro-ops.js";
 export { torture, type TortureFailure, type TortureOptions, type TortureResult } from "./torture.js";

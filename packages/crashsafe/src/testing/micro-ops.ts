@@ -2,9 +2,15 @@ import type { Image } from "./image.js";
 import type { Ino, Op } from "./ops.js";
 import { applyOp } from "./recorder.js";
 
-/** Persistence models of `simulateCrashes` (see crash-consistency.md §4). */
-export type Model = "process-crash" | "ext4-ordered" | "pessimistic";
+/**
+ * Persistence models of `simulateCrashes` (see crash-consistency.md §4). `"ext4-noauto_da_alloc"`
+ * is ext4-ordered mounted with `noauto_da_alloc`: a rename over a file no longer waits for its data.
+ */
+export type Model = "process-crash" | "ext4-ordered" | "ext4-noauto_da_alloc" | "pessimistic";
+/** The three models every write path should pass (what `--model all` runs). */
 export const MODELS: readonly Model[] = ["process-crash", "ext4-ordered", "pessimistic"];
+/** Every model name `simulateCrashes` accepts. */
+export const ALL_MODELS: readonly Model[] = [...MODELS, "ext4-noauto_da_alloc"];
 
 /** Block size used to split data into independently persisted pieces. */
 export const BLOCK = 4096;

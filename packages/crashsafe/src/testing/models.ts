@@ -6,7 +6,7 @@ import type { Micro, Model } from "./micro-ops.js";
  */
 export function dependencies(micros: readonly Micro[], model: Model): number[][] {
   if (model === "process-crash") return micros.map((_, i) => (i === 0 ? [] : [i - 1]));
-  return model === "pessimistic" ? pessimistic(micros) : ext4Ordered(micros);
+  return model === "pessimistic" ? pessimistic(micros) : ext4Ordered(micros, model === "ext4-ordered");
 }
 
 /** R1-R3: markers order what comes after them; fsync(f) waits for f's data, fsync(dir) for its entries. */
@@ -31,7 +31,7 @@ function pessimistic(micros: readonly Micro[]): number[][] {
  * garbage, and after the truncate that preceded them; E3: a rename over an existing file waits for
  * the source's data (auto_da_alloc); E4: fsync commits the whole journal plus the file's data.
  */
-function ext4Ordered(micros: readonly Micro[]): number[][] {
+function ext4Ordered(micros: readonly Micro[], autoDaAlloc: boolean): number[][] {
   let barrier = -1;
   let lastMeta = -1;
   const lastGrow = new Map<number, number>();
@@ -42,7 +42,7 @@ function ext4Ordered(micros: readonly Micro[]): number[][] {
       if (lastMeta >= 0) deps.push(lastMeta);
       lastMeta = i;
       if (m.kind === "size") lastTrunc.set(m.ino, i);
-      if (m.kind === "entry" && m.replaces && m.moved !== undefined) {
+      if (autoDaAlloc && m.kind === "entry" && m.replaces && m.moved !== undefined) {
         micros.forEach((e, j) => j < i && e.kind === "data" && e.ino === m.moved && deps.push(j));
       }
     } else if (m.kind === "data") {

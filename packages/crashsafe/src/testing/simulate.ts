@@ -13,8 +13,9 @@ import { describeState } from "./trace.js";
 export interface SimulateOptions extends EnumerateOptions {
   /**
    * What a crash may leave on disk: `"process-crash"` (every completed call kept, crash between any
-   * two calls), `"ext4-ordered"` (ext4 data=ordered with auto_da_alloc, approximated) or
-   * `"pessimistic"` (POSIX minimum: unsynced data and directory entries lost or partly kept).
+   * two calls), `"ext4-ordered"` (ext4 data=ordered with auto_da_alloc, approximated),
+   * `"ext4-noauto_da_alloc"` (the same without the rename heuristic) or `"pessimistic"` (POSIX
+   * minimum: unsynced data and directory entries lost or partly kept).
    */
   model: Model;
   /** Prepares the directory before `fn` runs (the old state). Not recorded. */
