@@ -9,7 +9,7 @@ import { HelperIndex } from "./helpers.js";
 import { buildModel, text, type FileModel, type Scope } from "./model.js";
 import { replaceIssues } from "./replace.js";
 import { silentResets, type ResetSite } from "./reset.js";
-import { setupContext, setupReason } from "./setup.js";
+import { setupContext, setupFile, setupReason } from "./setup.js";
 import { isWithin, parsePython, type PyNode } from "./tree.js";
 import { collectWrites, paramIndex, type WriteSite } from "./writes.js";
 
@@ -50,7 +50,10 @@ export async function analyzePythonFiles(files: PythonSource[], options: PythonO
   const helpers = new HelperIndex(models).build();
   const perScope = models.flatMap((model) => model.scopes.map((scope) => ({ model, scope })));
   const writes = perScope.flatMap(({ model, scope }) => collectWrites(model, scope, helpers));
-  const resets = perScope.flatMap(({ model, scope }) => silentResets(model, scope, helpers).map((r) => ({ model, scope, ...r })));
+  // Setup scripts and tests read fixtures and configs once: their fallbacks are not runtime state resets.
+  const resets = perScope
+    .filter(({ model }) => !setupFile(model))
+    .flatMap(({ model, scope }) => silentResets(model, scope, helpers).map((r) => ({ model, scope, ...r })));
   const readers = readerIndex(perScope, resets);
   findings.push(...writes.flatMap((w) => writeFinding(w, helpers, readers)));
   findings.push(...resets.map((r) => resetFinding(r, writes)));

@@ -15,6 +15,8 @@ export interface Scope {
   bindings: Map<string, Binding[]>;
   calls: PyNode[];
   tries: PyNode[];
+  /** `a if cond else b` expressions. */
+  conditionals: PyNode[];
   ifs: PyNode[];
 }
 
@@ -71,7 +73,7 @@ export function buildModel(file: string, abs: string, parsed: ParsedPython): Fil
 }
 
 function newScope(node: PyNode, fn: FunctionInfo | undefined): Scope {
-  return { node, fn, bindings: new Map(), calls: [], tries: [], ifs: [] };
+  return { node, fn, bindings: new Map(), calls: [], tries: [], ifs: [], conditionals: [] };
 }
 
 function fillScope(model: FileModel, scope: Scope, node: PyNode, inClass: boolean): void {
@@ -82,6 +84,7 @@ function fillScope(model: FileModel, scope: Scope, node: PyNode, inClass: boolea
     }
     if (child.type === "call") scope.calls.push(child);
     else if (child.type === "try_statement") scope.tries.push(child);
+    else if (child.type === "conditional_expression") scope.conditionals.push(child);
     else if (child.type === "if_statement") scope.ifs.push(child);
     else if (child.type === "assignment") recordAssignment(model, scope, child);
     else if (child.type === "with_item") recordWithItem(model, scope, child);

@@ -37,6 +37,10 @@ export function silentResets(model: FileModel, scope: Scope, helpers: HelperInde
     const site = emptyFileAsNoState(model, ifNode, loads);
     if (site) sites.push(site);
   }
+  for (const cond of scope.conditionals) {
+    const site = emptyTextAsNoState(model, cond, loads);
+    if (site) sites.push(site);
+  }
   return sites;
 }
 
@@ -49,9 +53,12 @@ function caughtTypes(model: FileModel, clause: PyNode): string[] {
   return items.map((i) => qname(model, i) ?? text(model, i));
 }
 
-/** Re-raises, aborts, or restores from a backup (a second load, or a restore/backup helper). */
+/**
+ * Re-raises, aborts, or restores from a backup (a second load, or a restore/backup helper). A handler
+ * that `continue`s skips one input of a batch (a directory of manifests), it does not reset state.
+ */
 function handlerIsSafe(model: FileModel, scope: Scope, handler: PyNode, helpers: HelperIndex): boolean {
-  if (descendants(handler, "raise_statement").length > 0) return true;
+  if (descendants(handler, ["raise_statement", "continue_statement"]).length > 0) return true;
   for (const call of descendants(handler, "call")) {
     const name = calleeName(model, call) ?? "";
     if (ABORTS.has(name) || RESTORE_WORDS.test(name)) return true;
@@ -73,6 +80,18 @@ function emptyFileAsNoState(model: FileModel, ifNode: PyNode, loads: LoadSite[])
   if (!sizeCheck && !emptyText) return undefined;
   if (descendants(body, "raise_statement").length > 0 || !returnsDefault(model, body)) return undefined;
   return { node: ifNode, load: later[0] ?? loads[0], how: "an empty file read as \"no state\"" };
+}
+
+/** `json.loads(text) if text else {}`: an empty file parsed as "no state". */
+function emptyTextAsNoState(model: FileModel, cond: PyNode, loads: LoadSite[]): ResetSite | undefined {
+  const [body, test, alternative] = cond.children;
+  if (!body || !test || !alternative) return undefined;
+  const load = loads.find((l) => l.call.start >= body.start && l.call.end <= body.end && l.call.parent !== undefined);
+  if (!load || !["dictionary", "list", "none", "tuple", "set"].includes(alternative.type)) return undefined;
+  const parsed = new Set(descendants(load.call, "identifier").map((i) => text(model, i)));
+  const subject = test.type === "call" ? field(field(test, "function") ?? test, "object") : test;
+  if (!subject || subject.type !== "identifier" || !parsed.has(text(model, subject))) return undefined;
+  return { node: cond, load, how: "an empty file read as \"no state\"" };
 }
 
 function isEmptinessTest(model: FileModel, cond: PyNode, parsed: Set<string>): boolean {

@@ -24,11 +24,18 @@ export function setupReason(site: WriteSite): string | undefined {
   return undefined;
 }
 
-/** Code that runs once by its file (setup.py, build scripts, tests) or function name (setup_…, export_…). */
-export function setupContext(model: FileModel, scope: Scope): string | undefined {
+/** A setup, build, export or test script by its name or folder (`setup.py`, `test_x.py`, `tests/…`). */
+export function setupFile(model: FileModel): string | undefined {
   if (SETUP_FILES.test(basename(model.file)) || model.file.split("/").slice(0, -1).includes("tests")) {
     return `${basename(model.file)} is a setup, build, export or test script`;
   }
+  return undefined;
+}
+
+/** Code that runs once by its file (setup.py, build scripts, tests) or function name (setup_…, export_…). */
+export function setupContext(model: FileModel, scope: Scope): string | undefined {
+  const file = setupFile(model);
+  if (file) return file;
   const fn = scope.fn;
   if (fn && fn.name !== "__init__") {
     const first = fn.name.replace(/^_+/, "").split("_")[0]?.toLowerCase() ?? "";
