@@ -23,17 +23,17 @@ it("the story holds with fewer trials: damage as shipped, none after the fix, no
   const lines: string[] = [];
   process.env["TMPDIR"] = tmp; // every temp dir of the demo, its harnesses and its children goes here
   try {
-    const result = await runStory({ trials: 16, write: (line) => lines.push(line), colour: false });
+    const result = await runStory({ trials: 12, write: (line) => lines.push(line), colour: false });
     assert.deepEqual(result.reasons, [], lines.join("\n"));
     assert.equal(result.holds, true);
 
     const before = result.before.torture.consequences;
-    assert.equal(before.trials, 16, "every trial reached the check");
+    assert.equal(before.trials, 12, "every trial reached the check");
     assert.ok(before.badTrials > 0 && totalCorruptFiles(before) + before.refiredAlerts > 0, "the shipped example is damaged by SIGKILL");
     assert.ok(result.before.simulate.paths.filter((p) => p.failures.length > 0).length >= 4);
 
     const after = result.after.torture.consequences;
-    assert.equal(after.trials, 16, "every trial of the fixed copy reached the check");
+    assert.equal(after.trials, 12, "every trial of the fixed copy reached the check");
     assert.deepEqual([after.badTrials, totalCorruptFiles(after), after.failedRestarts, after.refiredAlerts, after.reopenedPositions], [0, 0, 0, 0, 0]);
     assert.deepEqual(result.after.simulate.paths.map((p) => p.failures), [[], [], [], [], []]);
     assert.equal(result.fixed.after.findings.length, 0);
