@@ -99,3 +99,12 @@ test("a second copy of the module (a CLI and a project each loading crashsafe) s
   assert.equal(summary(ops), "creat,write,ack"); // recorded once: the copy did not wrap fs again
   assert.ok(ops[2]!.op === "ack" && ops[2]!.label === "from the copy");
 });
+
+test("a write to a file opened with O_SYNC is recorded with its implicit fsync", async () => {
+  const { ops } = await recorded((dir) => {
+    const fd = fs.openSync(join(dir, "log"), "as");
+    fs.writeSync(fd, "entry\n");
+    fs.closeSync(fd);
+  });
+  assert.equal(summary(ops), "creat,write,fsync");
+});

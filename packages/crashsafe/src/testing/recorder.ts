@@ -16,6 +16,8 @@ interface OpenFile {
   ino: Ino;
   pos: number;
   append: boolean;
+  /** Opened with O_SYNC or O_DSYNC: every write is followed by an implicit fsync. */
+  sync: boolean;
 }
 
 type Handler = (rec: Recorder, call: Call) => void;
@@ -275,7 +277,7 @@ function doOpen(rec: Recorder, path: unknown, flags: unknown, fd: number | undef
   } else if (ino !== undefined && (bits & F.O_TRUNC) !== 0 && rec.size(ino) > 0) {
     rec.emit({ op: "trunc", ino, size: 0, where: currentWhere });
   }
-  if (ino !== undefined) rec.fds.set(fd, { ino, pos: 0, append: (bits & F.O_APPEND) !== 0 });
+  if (ino !== undefined) rec.fds.set(fd, { ino, pos: 0, append: (bits & F.O_APPEND) !== 0, sync: (bits & (F.O_SYNC | F.O_DSYNC)) !== 0 });
 }
 
 function doWrite(rec: Recorder, fd: number | undefined, data: Uint8Array, position: number | undefined): void {
@@ -284,6 +286,7 @@ function doWrite(rec: Recorder, fd: number | undefined, data: Uint8Array, positi
   const off = file.append ? rec.size(file.ino) : (position ?? file.pos);
   rec.emit({ op: "write", ino: file.ino, off, data: data.slice(), where: currentWhere });
   if (file.append || position === undefined) file.pos = off + data.length;
+  if (file.sync) rec.emit({ op: "fsync", ino: file.ino, where: currentWhere });
 }
 
 function doSync(rec: Recorder, fd: number | undefined, kind: "fsync" | "fdatasync"): void {
