@@ -22,6 +22,7 @@ try {
     seed: Number(values.seed),
     colour: wantsColour(),
     htmlReport: !values["no-html"],
+    progress: process.stderr.isTTY === true,
   });
   process.exitCode = result.holds ? 0 : 1;
 } catch (error) {

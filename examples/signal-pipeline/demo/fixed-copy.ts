@@ -22,8 +22,9 @@ export interface FixedCopy {
   /** Edits made by hand for what the auditor does not rewrite itself. */
   manual: { fix: ManualFix; findings: Finding[] }[];
   after: AuditReport;
-  /** Files `--fix` changed. */
+  /** Files `--fix` changed, and what it said about it. */
   autoFixedFiles: string[];
+  fixSays: string;
   compileErrors: string;
 }
 
@@ -69,12 +70,12 @@ export function makeFixedCopy(exampleDir: string, repoRoot: string, root: string
   writeProject(root, repoRoot);
   const original = new Map(fs.readdirSync(src).map((name) => [name, fs.readFileSync(path.join(src, name), "utf8")] as const));
   const before = auditJson(["src"], root);
-  auditFix(["src"], root);
+  const fixSays = auditFix(["src"], root).stderr.trim().split("\n").pop() ?? "";
   const autoFixedFiles = changedFiles(src, original);
   const afterAutoFix = auditJson(["src"], root);
   const manual = applyManualFixes(src, afterAutoFix);
   const after = auditJson(["src"], root);
   const build = spawnSync(process.execPath, [tsc(), "-p", root], { encoding: "utf8", timeout: 120_000 });
   const compileErrors = build.status === 0 ? "" : `${build.stdout}${build.stderr}`.trim() || `tsc exit code ${build.status}`;
-  return { root, dist: path.join(root, "dist"), before, afterAutoFix, manual, after, autoFixedFiles, compileErrors };
+  return { root, dist: path.join(root, "dist"), before, afterAutoFix, manual, after, autoFixedFiles, fixSays, compileErrors };
 }

@@ -104,7 +104,8 @@ function failingPaths(r: SimulateStepResult): number {
 }
 
 function printFix(p: Printer, fixed: FixedCopy): void {
-  p.line(`auto-fixed by --fix:  ${fixed.autoFixedFiles.join(", ") || "nothing"}`);
+  p.line(`copy:                 ${fixed.root} (removed at the end)`);
+  p.line(`auto-fixed by --fix:  ${fixed.autoFixedFiles.join(", ") || "nothing"}${fixed.fixSays ? p.paint("dim", ` (${fixed.fixSays})`) : ""}`);
   for (const { fix, findings } of fixed.manual) {
     p.line(`fixed by hand:        ${fix.file} (${[...new Set(findings.map((f) => f.rule))].join(", ")}): ${fix.why}`);
   }

@@ -15,6 +15,8 @@ export interface TortureStepOptions {
   signals?: number;
   /** Signals the restart handles before stopping: the replayed history and some more (default 130). */
   restartSignals?: number;
+  /** torture's progress line on stderr (default false). */
+  progress?: boolean;
 }
 
 export interface TortureStepResult {
@@ -33,7 +35,7 @@ export async function tortureService(entry: string, options: TortureStepOptions 
     trials: options.trials ?? 40,
     seed: options.seed ?? 175,
     killAfterMs: options.killAfterMs ?? [5, 250],
-    progress: false,
+    progress: options.progress ?? false,
     check: (dir, output) => checkTrial(command, options.restartSignals ?? 130, consequences, dir, output),
   });
   return { consequences, harness, ms: Date.now() - started };
