@@ -1,15 +1,16 @@
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, utimesSync, writeFileSync, existsSync } from "node:fs";
-import { hostname, tmpdir } from "node:os";
+import { readFileSync, readdirSync, utimesSync, writeFileSync, existsSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { acquireLock, acquireLockSync, inspectLock, LockTimeoutError } from "../src/index.js";
+import { scratchDir } from "./helpers/dirs.js";
 
 const lockModule = new URL("../src/lock.js", import.meta.url).href;
 
 function tempDir(): string {
-  return mkdtempSync(join(tmpdir(), "crashsafe-lock-"));
+  return scratchDir("crashsafe-lock-");
 }
 
 function deadPid(): number {

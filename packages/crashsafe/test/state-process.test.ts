@@ -2,16 +2,16 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import fs from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { cleanupTemps, openState } from "../src/index.js";
 import { torture } from "../src/testing/index.js";
+import { scratchDir } from "./helpers/dirs.js";
 
 const crashsafe = new URL("../src/index.js", import.meta.url).href;
 
 function tempDir(): string {
-  return fs.mkdtempSync(join(tmpdir(), "crashsafe-state-proc-"));
+  return scratchDir("crashsafe-state-proc-");
 }
 
 /** Starts `body` as an ES module in a new node process; `file` is process.argv[1] there. */

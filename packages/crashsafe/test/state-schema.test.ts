@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import * as v from "valibot";
 import { z } from "zod";
 import { CorruptStateError, openState, ValidationError, type StandardSchemaV1 } from "../src/index.js";
+import { scratchDir } from "./helpers/dirs.js";
 
 interface Tracker {
   fired: string[];
@@ -18,7 +18,7 @@ const schemas: Array<[string, StandardSchemaV1<unknown, Tracker>]> = [
 ];
 
 function tempFile(): string {
-  return join(fs.mkdtempSync(join(tmpdir(), "crashsafe-schema-")), "tracker.json");
+  return join(scratchDir("crashsafe-schema-"), "tracker.json");
 }
 
 for (const [vendor, schema] of schemas) {
