@@ -60,6 +60,20 @@ test("audit(): exported helpers are followed to call sites in other modules, nam
   assert.ok(r.findings.some((f) => f.rule === "silent-state-reset" && f.file === "src/boot.ts"));
 });
 
+test("audit(): readers through helpers are linked to the writer of the same path expression", async (t) => {
+  const dir = project({
+    "src/queue.ts": `import fs from "node:fs";\nexport function loadQueue(file: string) {\n  return JSON.parse(fs.readFileSync(file, "utf8"));\n}\nexport function saveQueue(file: string, q: unknown) {\n  fs.writeFileSync(file, JSON.stringify(q));\n}\n`,
+    "src/main.ts": `import { loadQueue, saveQueue } from "./queue.js";\nexport class App {\n  constructor(private files: { queue: string }) {}\n  start() { return loadQueue(this.files.queue); }\n  stop(q: unknown) { saveQueue(this.files.queue, q); }\n}\n`,
+  });
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const r = await audit({ cwd: dir });
+  const [w] = r.findings;
+  assert.equal(r.findings.length, 1);
+  assert.equal(`${w!.file}:${w!.line}`, "src/main.ts:5");
+  assert.deepEqual(w!.readers, ["src/queue.ts:3"]);
+  assert.match(w!.consequence!, /throws a parse error/);
+});
+
 test("audit(): many files go through the worker pool with the same results as in-process", async (t) => {
   const files: Record<string, string> = {};
   for (let i = 0; i < 60; i++) files[`src/m${i}.js`] = i % 3 === 0 ? `const fs = require("fs");\nfs.writeFileSync("s${i}.json", JSON.stringify({ i: ${i} }));\n` : `module.exports = ${i};\n`;

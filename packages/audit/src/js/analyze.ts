@@ -5,11 +5,11 @@
 import type { RuleId } from "../types.js";
 import { importEdit, planFix, type TextEdit } from "../fix/plan.js";
 import { span, unwrap, type Node } from "./ast.js";
-import { READERS } from "./apis.js";
 import { collectFacts, type ModuleFacts } from "./facts.js";
 import { lineStarts, position } from "./lines.js";
 import { collectRenames, isTempWrite, replaceFindings } from "./replace.js";
 import { resetFindings } from "./resets.js";
+import { analyzeReads, pathKey, type ReaderHelper, type StateRead } from "./reads.js";
 import { setupFunctionReason, setupReason, writeFlag } from "./setup.js";
 import { collectSuppressions, isSuppressed, type CommentLike } from "./suppress.js";
 import { fileName, isSerialized, looksLikeStateFile, pathParts } from "./values.js";
@@ -65,21 +65,26 @@ export interface ImportCall {
   imported: string;
   start: number;
   end: number;
-  args: Array<{ serialized: boolean; stateFile: boolean; name?: string }>;
+  args: Array<{ serialized: boolean; stateFile: boolean; name?: string; key?: string }>;
   setup?: string;
 }
 
-export interface StateRead {
-  name: string;
+export type { StateRead } from "./reads.js";
+
+/** An exported function that reads the path it takes (its callers in other modules are readers). */
+export interface ExportedReader {
+  exported: string;
+  local: string;
+  pathParam: number;
+  outcome: StateRead["outcome"];
   start: number;
-  /** What happens when the file is corrupt: parse error thrown, silently reset, or handled. */
-  outcome: "throws" | "reset" | "handled";
 }
 
 export interface ModuleAnalysis {
   findings: JsFinding[];
   reads: StateRead[];
   exports: ExportedHelper[];
+  readerExports: ExportedReader[];
   importCalls: ImportCall[];
   suppressions: Array<[number, string[]]>;
   /** Every fixable finding's call edits plus one import: what `--fix` applies to this file. */
@@ -98,8 +103,8 @@ export interface AnalyzeOptions {
 const SUGGEST_SYNC = 'use writeFileAtomicSync (or writeJsonSync) from "crashsafe": temp in the same directory, fsync, rename';
 const SUGGEST_ASYNC = 'use await writeFileAtomic (or writeJson) from "crashsafe": temp in the same directory, fsync, rename';
 
-function describeTarget(name: string | undefined): string {
-  return name ? `"${name}"` : "the state file";
+function describeTarget(name: string | undefined, key?: string): string {
+  return name ? `"${name}"` : key && key.length <= 50 ? key : "the state file";
 }
 
 function isStateWrite(w: WriteSite): boolean {
@@ -115,20 +120,21 @@ function writeFinding(facts: ModuleFacts, w: WriteSite, starts: number[]): JsFin
   if (!isStateWrite(w)) return undefined;
   const parts = pathParts(w.pathExpr, w.site.scope);
   const name = fileName(parts);
+  const key = pathKey(facts, w.pathExpr, w.site);
   const { start, end } = span(w.report);
   const reason = setupReason(w.site, facts, w.pathExpr, parts, flag) ?? (w.helper ? setupFunctionReason(w.helper.name) : undefined);
   const via = w.helper ? `${w.helper.name} (line ${position(starts, w.helper.start).line})` : undefined;
   if (reason) {
-    return { rule: "setup-write", start, end, message: `One-time write of ${describeTarget(name)} (${reason}): allowed, listed.`, stateFile: name, via };
+    return { rule: "setup-write", start, end, message: `One-time write of ${describeTarget(name, key)} (${reason}): allowed, listed.`, stateFile: key, via };
   }
   const how = w.helper ? `${w.helper.name}() writes it with ${w.sinkName}, which truncates` : `${w.sinkName} truncates`;
   const finding: JsFinding = {
     rule: "direct-state-write",
     start,
     end,
-    message: `${how} ${describeTarget(name)} and rewrites it in place: a crash mid-write leaves it empty or torn.`,
+    message: `${how} ${describeTarget(name, key)} and rewrites it in place: a crash mid-write leaves it empty or torn.`,
     suggestion: w.form === "sync" ? SUGGEST_SYNC : SUGGEST_ASYNC,
-    stateFile: name,
+    stateFile: key,
     via,
     viaStart: w.helper?.start,
   };
@@ -200,7 +206,7 @@ function importCallsOf(facts: ModuleFacts): ImportCall[] {
     if (imported.includes(".")) continue;
     const args = (c.node.arguments as Node[]).map((a) => {
       const parts = pathParts(a, c.scope);
-      return { serialized: isSerialized(a, c.scope), stateFile: looksLikeStateFile(parts), name: fileName(parts) };
+      return { serialized: isSerialized(a, c.scope), stateFile: looksLikeStateFile(parts), name: fileName(parts), key: pathKey(facts, a, c) };
     });
     const { start, end } = span(c.node);
     out.push({ source, imported, start, end, args, setup: setupReason(c, facts, undefined, [], undefined) });
@@ -208,20 +214,9 @@ function importCallsOf(facts: ModuleFacts): ImportCall[] {
   return out;
 }
 
-function readsOf(facts: ModuleFacts, resetNodes: Set<Node>): StateRead[] {
-  const out: StateRead[] = [];
-  for (const c of facts.calls) {
-    if (!c.key || !READERS.has(c.key)) continue;
-    const name = fileName(pathParts((c.node.arguments as Node[])[0], c.scope));
-    if (!name) continue;
-    let outcome: StateRead["outcome"] = "throws";
-    for (const a of c.ancestors) {
-      if (a.type === "TryStatement" && a.handler) outcome = resetNodes.has(a.handler as Node) ? "reset" : "handled";
-      if (resetNodes.has(a)) outcome = "reset";
-    }
-    out.push({ name, start: span(c.node).start, outcome });
-  }
-  return out;
+function readerExportsOf(facts: ModuleFacts, helpers: Map<Node, ReaderHelper>): ExportedReader[] {
+  const names = exportedNames(facts.program);
+  return [...helpers.values()].flatMap((h) => (names.get(h.name) ?? []).map((exported) => ({ exported, local: h.name, pathParam: h.pathParam, outcome: h.outcome, start: h.start })));
 }
 
 function fileFix(facts: ModuleFacts, findings: JsFinding[]): TextEdit[] {
@@ -263,12 +258,14 @@ export function analyzeModule(program: Node, source: string, options: AnalyzeOpt
   }
   const resets = resetFindings(facts);
   for (const r of resets) findings.push({ rule: "silent-state-reset", start: r.start, end: r.end, message: r.message, suggestion: 'let a parse error stop the program (or restore a backup); default only on ENOENT — crashsafe readJson/openState do this' });
+  const reads = analyzeReads(facts, new Set(resets.map((r) => r.node)));
   const suppressions = collectSuppressions(options.comments ?? [], starts);
   const visible = findings.filter((f) => !isSuppressed(suppressions, position(starts, f.start).line, f.rule));
   visible.sort((a, b) => a.start - b.start);
   return {
     findings: visible,
-    reads: readsOf(facts, new Set(resets.map((r) => r.node))),
+    reads: reads.reads,
+    readerExports: readerExportsOf(facts, reads.helpers),
     exports: exportsOf(facts, writes.summaries, helperFixable),
     importCalls: importCallsOf(facts),
     suppressions: [...suppressions],

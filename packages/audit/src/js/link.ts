@@ -27,17 +27,26 @@ export function toPosix(path: string): string {
 
 interface Reader {
   where: string;
+  /** The reading module: a key that is an expression's text only links within it. */
+  file: string;
   outcome: "throws" | "reset" | "handled";
 }
 
 function consequence(name: string | undefined, readers: Reader[]): string {
-  const file = name ? `"${name}"` : "this file";
+  const file = name ? (name.startsWith("`") ? name : `"${name}"`) : "this file";
   const reset = readers.find((r) => r.outcome === "reset");
   if (reset) return `On the next start ${reset.where} fails to parse a torn ${file} and silently carries on with empty state: its history is lost (alerts re-fire, finished work re-runs).`;
   const throws = readers.find((r) => r.outcome === "throws");
   if (throws) return `On the next start ${throws.where} throws a parse error on a torn ${file}: the program does not start until someone repairs or deletes the file by hand.`;
   if (readers.length) return `On the next start ${readers[0]!.where} detects the torn ${file}; its last good content is gone all the same.`;
   return `Whatever reads ${file} next gets an empty or truncated file: a parse error, or state that silently lost its history.`;
+}
+
+/** Readers of a write's key: by file name project-wide, by expression text only in the same module. */
+function readersOf(readers: Map<string, Reader[]>, key: string | undefined, rel: string): Reader[] {
+  const all = key ? (readers.get(key) ?? []) : [];
+  const mine = key?.startsWith("`") ? all.filter((r) => r.file === rel) : all;
+  return mine.filter((r, i) => mine.findIndex((x) => x.where === r.where) === i);
 }
 
 function toFinding(f: LocatedFinding, rel: string, readers: Map<string, Reader[]>): Finding {
@@ -55,7 +64,7 @@ function toFinding(f: LocatedFinding, rel: string, readers: Map<string, Reader[]
   if (f.suggestion) out.suggestion = f.suggestion;
   if (f.via) out.via = f.viaLine !== undefined && !f.via.includes(":") ? `${f.via.replace(/ \(line \d+\)$/, "")} (${rel}:${f.viaLine})` : f.via;
   if (f.rule === "direct-state-write" || f.rule === "non-durable-replace" || f.rule === "setup-write") {
-    const r = f.stateFile ? (readers.get(f.stateFile) ?? []) : [];
+    const r = readersOf(readers, f.stateFile, rel);
     if (r.length) out.readers = r.map((x) => x.where);
     if (f.rule === "direct-state-write") out.consequence = consequence(f.stateFile, r);
   }
@@ -68,7 +77,16 @@ export function linkJsResults(results: JsFileResult[], cwd: string): Finding[] {
   const known = new Set(results.map((r) => r.file));
   const byFile = new Map(results.map((r) => [r.file, r]));
   const readers = new Map<string, Reader[]>();
-  for (const r of results) for (const read of r.reads) readers.set(read.name, [...(readers.get(read.name) ?? []), { where: `${rel(r.file)}:${read.line}`, outcome: read.outcome }]);
+  const addReader = (key: string, reader: Reader): void => void readers.set(key, [...(readers.get(key) ?? []), reader]);
+  for (const r of results) for (const read of r.reads) addReader(read.key, { where: `${rel(r.file)}:${read.line}`, file: rel(r.file), outcome: read.outcome });
+  for (const r of results) {
+    for (const call of r.importCalls) {
+      const target = resolveImport(r.file, call.source, known);
+      const reader = target ? byFile.get(target)!.readerExports.find((e) => e.exported === call.imported) : undefined;
+      const key = reader && call.args[reader.pathParam]?.key;
+      if (reader && key) addReader(key, { where: `${rel(target!)}:${reader.line}`, file: rel(r.file), outcome: reader.outcome });
+    }
+  }
   const findings: Finding[] = [];
   const helpersCalledElsewhere = new Set<string>();
   for (const r of results) {
@@ -83,13 +101,13 @@ export function linkJsResults(results: JsFileResult[], cwd: string): Finding[] {
       const rule: RuleId = call.setup ? "setup-write" : "direct-state-write";
       if (isSuppressed(r.suppressions, call.line, rule)) continue;
       const name = pathArg?.name;
-      const target_ = name ? `"${name}"` : "the state file";
+      const target_ = name ? `"${name}"` : pathArg?.key && pathArg.key.length <= 50 ? pathArg.key : "the state file";
       const f: LocatedFinding = {
         ...call,
         rule,
         message: call.setup ? `One-time write of ${target_} through ${helper.local}() (${call.setup}): allowed, listed.` : `${helper.local}() writes ${target_} with ${helper.sinkName}, which truncates it and rewrites it in place: a crash mid-write leaves it empty or torn.`,
         suggestion: `make ${helper.local}() use writeFileAtomic/writeJson from "crashsafe"`,
-        stateFile: name,
+        stateFile: pathArg?.key,
         via: `${helper.local} (${rel(target)}:${helper.line})`,
         fixable: helper.fixable,
       };

@@ -93,7 +93,7 @@ function handleSite(site: CallSite): WriteSite | undefined {
 }
 
 /** The local function a call's callee names, if any. */
-function calledFunction(site: CallSite): Node | undefined {
+export function calledFunction(site: CallSite): Node | undefined {
   const callee = unwrap(site.node.callee as Node);
   if (callee.type !== "Identifier") return undefined;
   const b = site.scope.lookup(callee.name as string);
