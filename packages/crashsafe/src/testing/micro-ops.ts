@@ -1,6 +1,5 @@
 import type { Image } from "./image.js";
-import type { Ino, Op } from "./ops.js";
-import { applyOp } from "./recorder.js";
+import { applyOp, type Ino, type Op } from "./ops.js";
 
 /**
  * Persistence models of `simulateCrashes` (see crash-consistency.md §4). `"ext4-noauto_da_alloc"`

@@ -1,3 +1,5 @@
+import type { Image } from "./image.js";
+
 /** Logical inode number inside a recorded directory tree; 0 is the test directory itself. */
 export type Ino = number;
 
@@ -48,4 +50,33 @@ export function describeOp(op: Op): string {
 
 function name(file: string | undefined): string {
   return file === undefined ? "an unnamed file" : file === "" ? "the directory" : `"${file}"`;
+}
+
+/** Applies an op completely (the state with nothing lost). */
+export function applyOp(image: Image, op: Op): void {
+  switch (op.op) {
+    case "creat":
+    case "link":
+      image.setEntry(op.dir, op.name, op.ino, "file");
+      break;
+    case "mkdir":
+      image.setEntry(op.dir, op.name, op.ino, "dir");
+      break;
+    case "write":
+      image.writeAt(op.ino, op.off, op.data, true);
+      break;
+    case "trunc":
+      image.setSize(op.ino, op.size);
+      break;
+    case "unlink":
+    case "rmdir":
+      image.removeEntry(op.dir, op.name, op.ino);
+      break;
+    case "rename":
+      image.removeEntry(op.src[0], op.src[1], op.ino);
+      image.setEntry(op.dst[0], op.dst[1], op.ino, "file");
+      break;
+    default:
+      break;
+  }
 }

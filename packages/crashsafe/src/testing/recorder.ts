@@ -1,10 +1,14 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import * as fs from "node:fs";
 import { syncBuiltinESMExports } from "node:module";
-import { basename, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { isAbsolute, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { bytesWritten, fdFrom, fileOptions, flagBits, isPosition, pathText, toBytes, writeArgs, type FileOptions } from "./fs-args.js";
 import { Image, nextIno, ROOT, snapshot } from "./image.js";
-import type { Ino, Op } from "./ops.js";
+import { applyOp, type Ino, type Op } from "./ops.js";
+import { site } from "./site.js";
+
+const F = fs.constants;
 
 /** What `record` returns: the directory as it was before `fn`, and every op `fn` made in it. */
 export interface Recording {
@@ -29,17 +33,16 @@ interface Call {
   fd: number | undefined;
 }
 
-function pathText(p: unknown): string {
-  return p instanceof URL ? fileURLToPath(p) : Buffer.isBuffer(p) ? p.toString() : typeof p === "string" ? p : "";
-}
-
+/** Source line of the call being turned into ops (set by the wrapper before its handler runs). */
 let currentWhere = "<unknown>";
+/** Unwrapped functions for the recorder's own reads. */
 const originals = {
   readFileSync: fs.readFileSync,
   realpathSync: fs.realpathSync,
 };
+/** Set while a wrapped call runs, so the calls it makes itself (fs.writeFile -> fs.open) are not recorded twice. */
 const inside = new AsyncLocalStorage<true>();
-const here = fileURLToPath(new URL(".", import.meta.url));
+
 /**
  * Shared by every copy of this module in the process (a CLI and a user's project may each load
  * their own crashsafe): one set of fs wrappers, one active recording, so `ack` always reaches it.
@@ -118,64 +121,6 @@ class Recorder {
   }
 }
 
-/** Applies an op completely (the state with nothing lost). */
-export function applyOp(image: Image, op: Op): void {
-  switch (op.op) {
-    case "creat":
-    case "link":
-      image.setEntry(op.dir, op.name, op.ino, "file");
-      break;
-    case "mkdir":
-      image.setEntry(op.dir, op.name, op.ino, "dir");
-      break;
-    case "write":
-      image.writeAt(op.ino, op.off, op.data, true);
-      break;
-    case "trunc":
-      image.setSize(op.ino, op.size);
-      break;
-    case "unlink":
-    case "rmdir":
-      image.removeEntry(op.dir, op.name, op.ino);
-      break;
-    case "rename":
-      image.removeEntry(op.src[0], op.src[1], op.ino);
-      image.setEntry(op.dst[0], op.dst[1], op.ino, "file");
-      break;
-    default:
-      break;
-  }
-}
-
-const packageRoot = fileURLToPath(new URL("../../../", import.meta.url));
-
-/** Library frames: crashsafe's own compiled sources and installed dependencies. */
-function isLibrary(file: string): boolean {
-  return (file.startsWith(packageRoot) && !file.startsWith(`${packageRoot}dist/test`)) || /[\\/]node_modules[\\/]/.test(file);
-}
-
-/**
- * `file:line` of the first caller outside node internals and this harness; when that is library
- * code, the user's line that called into it follows: `write.js:88 (via save.js:14)`.
- */
-export function site(): string {
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 60;
-  const stack = new Error().stack ?? "";
-  Error.stackTraceLimit = limit;
-  let first: string | undefined;
-  for (const line of stack.split("\n").slice(1)) {
-    const m = /((?:file:\/\/)?[^\s()]+):(\d+):\d+\)?$/.exec(line.trim());
-    if (m === null) continue;
-    const file = m[1]!.startsWith("file://") ? fileURLToPath(m[1]!) : m[1]!;
-    if (file.startsWith("node:") || file.startsWith(here) || (!file.includes("/") && !file.includes("\\"))) continue;
-    const where = `${basename(file)}:${m[2]}`;
-    if (!isLibrary(file)) return first === undefined ? where : `${first} (via ${where})`;
-    first ??= where;
-  }
-  return first ?? "<unknown>";
-}
-
 /** Runs `fn(dir)` with node:fs recorded and returns the initial image and the ops. */
 export async function record(dir: string, fn: (dir: string) => unknown): Promise<Recording> {
   if (shared.active !== undefined) throw new Error("crashsafe/testing: simulateCrashes calls cannot overlap");
@@ -194,73 +139,6 @@ export async function record(dir: string, fn: (dir: string) => unknown): Promise
 /** Records an `ack` op when a recording is running. */
 export function recordAck(label: string): void {
   shared.active?.emit({ op: "ack", label, where: site() });
-}
-
-// ---------------------------------------------------------------- argument decoding
-
-const F = fs.constants;
-const stringFlags: Record<string, number> = {
-  r: F.O_RDONLY, rs: F.O_RDONLY | F.O_SYNC, sr: F.O_RDONLY | F.O_SYNC, "r+": F.O_RDWR, "rs+": F.O_RDWR | F.O_SYNC, "sr+": F.O_RDWR | F.O_SYNC,
-  w: F.O_TRUNC | F.O_CREAT | F.O_WRONLY, wx: F.O_TRUNC | F.O_CREAT | F.O_WRONLY | F.O_EXCL, xw: F.O_TRUNC | F.O_CREAT | F.O_WRONLY | F.O_EXCL,
-  "w+": F.O_TRUNC | F.O_CREAT | F.O_RDWR, "wx+": F.O_TRUNC | F.O_CREAT | F.O_RDWR | F.O_EXCL, "xw+": F.O_TRUNC | F.O_CREAT | F.O_RDWR | F.O_EXCL,
-  a: F.O_APPEND | F.O_CREAT | F.O_WRONLY, ax: F.O_APPEND | F.O_CREAT | F.O_WRONLY | F.O_EXCL, xa: F.O_APPEND | F.O_CREAT | F.O_WRONLY | F.O_EXCL,
-  as: F.O_APPEND | F.O_CREAT | F.O_WRONLY | F.O_SYNC, sa: F.O_APPEND | F.O_CREAT | F.O_WRONLY | F.O_SYNC,
-  "a+": F.O_APPEND | F.O_CREAT | F.O_RDWR, "ax+": F.O_APPEND | F.O_CREAT | F.O_RDWR | F.O_EXCL, "xa+": F.O_APPEND | F.O_CREAT | F.O_RDWR | F.O_EXCL,
-  "as+": F.O_APPEND | F.O_CREAT | F.O_RDWR | F.O_SYNC, "sa+": F.O_APPEND | F.O_CREAT | F.O_RDWR | F.O_SYNC,
-};
-
-function flagBits(flags: unknown, fallback: string): number {
-  if (typeof flags === "number") return flags;
-  return stringFlags[typeof flags === "string" ? flags : fallback] ?? F.O_RDONLY;
-}
-
-function toBytes(data: unknown, encoding: unknown): Uint8Array | undefined {
-  if (typeof data === "string") return Buffer.from(data, (typeof encoding === "string" ? encoding : "utf8") as BufferEncoding);
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-  return undefined;
-}
-
-function isPosition(p: unknown): p is number | bigint {
-  return (typeof p === "number" && p >= 0) || typeof p === "bigint";
-}
-
-/** Decodes `write(buffer, offset?, length?, position?)`, `write(buffer, {…})` and `write(string, position?, encoding?)`. */
-function writeArgs(rest: unknown[]): { data: Uint8Array; position: number | undefined } | undefined {
-  const [data, a, b, c] = rest;
-  if (typeof data === "string") {
-    const bytes = toBytes(data, typeof b === "string" ? b : "utf8")!;
-    return { data: bytes, position: isPosition(a) ? Number(a) : undefined };
-  }
-  const bytes = toBytes(data, undefined);
-  if (bytes === undefined) return undefined;
-  const o = a !== null && typeof a === "object" ? (a as { offset?: number; length?: number; position?: number | null }) : undefined;
-  const offset = o ? (o.offset ?? 0) : typeof a === "number" ? a : 0;
-  const length = o ? (o.length ?? bytes.length - offset) : typeof b === "number" ? b : bytes.length - offset;
-  const position = o ? o.position : c;
-  return { data: bytes.subarray(offset, offset + length), position: isPosition(position) ? Number(position) : undefined };
-}
-
-interface FileOptions {
-  encoding?: string;
-  flag?: string | number;
-  flush?: boolean;
-}
-function fileOptions(options: unknown): FileOptions {
-  if (typeof options === "string") return { encoding: options };
-  return options !== null && typeof options === "object" ? (options as FileOptions) : {};
-}
-
-function bytesWritten(result: unknown): number | undefined {
-  if (typeof result === "number") return result;
-  if (Array.isArray(result) && typeof result[0] === "number") return result[0];
-  const n = (result as { bytesWritten?: unknown } | undefined)?.bytesWritten;
-  return typeof n === "number" ? n : undefined;
-}
-
-function fdFrom(x: unknown): number | undefined {
-  if (typeof x === "number") return x;
-  const fd = (x as { fd?: unknown } | null | undefined)?.fd;
-  return typeof fd === "number" ? fd : undefined;
 }
 
 // ---------------------------------------------------------------- op producers
