@@ -58,6 +58,9 @@ describe("html report in a real browser", () => {
     const summary = await page.locator("#summary").innerText();
     assert.match(summary, /4\s*errors/);
     assert.match(summary, /2\s*warnings/);
+    const links = await page.locator("nav a").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
+    assert.equal(links.length, 2);
+    for (const href of links) assert.equal(await page.locator(href!).count(), 1, `anchor ${href}`);
     const first = articles.first();
     assert.match(await first.locator(".frame .hit").innerText(), /POSITIONS\.write_text\(json\.dumps\(state\)\)/);
     assert.match(await first.locator("dl").innerText(), /positions\.json/);

@@ -38,6 +38,8 @@ pre{background:var(--code);border-radius:6px;padding:8px 0;overflow-x:auto;font:
 .hit{background:var(--mark);display:block}.frame span.row{display:block;padding-right:12px}.fix pre{padding:8px 12px}
 dl{margin:8px 0;display:grid;grid-template-columns:max-content 1fr;gap:4px 12px}dt{font-weight:600}dd{margin:0}
 .empty{font-size:18px;padding:24px;border:1px dashed var(--line);border-radius:8px}
+td .rule{white-space:nowrap}.file-index{columns:2 320px;padding-left:18px}.file-index a{font-family:ui-monospace,monospace;font-size:13px;word-break:break-all}
+.count{color:var(--muted);font-size:13px}
 `;
 
 /**
@@ -50,7 +52,7 @@ export function formatHtml(report: AuditReport, options: HtmlOptions): string {
   const groups = groupByFile(report);
   const body = groups.length === 0
     ? `<p class="empty" id="no-findings">No unsafe state writes found in ${escapeHtml(plural(report.summary.files, "file"))}.</p>`
-    : groups.map(([file, findings]) => fileSection(file, findings, load(file))).join("\n");
+    : groups.map(([file, findings], i) => fileSection(i, file, findings, load(file))).join("\n");
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -65,6 +67,7 @@ export function formatHtml(report: AuditReport, options: HtmlOptions): string {
 <h1>${escapeHtml(title)}</h1>
 <p class="sub">${escapeHtml(plural(report.findings.length, "finding"))} in ${escapeHtml(plural(groups.length, "file"))} (${escapeHtml(plural(report.summary.files, "file"))} audited)</p>
 ${summary(report)}
+${groups.length > 1 ? fileIndex(groups) : ""}
 ${body}
 </main>
 </body>
@@ -82,8 +85,13 @@ function summary(report: AuditReport): string {
 ${rows.length ? `<table><thead><tr><th>rule</th><th>findings</th><th>what</th></tr></thead><tbody>${rows.join("")}</tbody></table>` : ""}</section>`;
 }
 
-function fileSection(file: string, findings: Finding[], source: string | undefined): string {
-  return `<section class="file"><h2>${escapeHtml(file)}</h2>\n${findings.map((f) => findingHtml(f, source)).join("\n")}</section>`;
+function fileIndex(groups: Array<[string, Finding[]]>): string {
+  const items = groups.map(([file, findings], i) => `<li><a href="#file-${i + 1}">${escapeHtml(file)}</a> <span class="count">${escapeHtml(plural(findings.length, "finding"))}</span></li>`);
+  return `<nav aria-label="Files"><ul class="file-index">${items.join("")}</ul></nav>`;
+}
+
+function fileSection(index: number, file: string, findings: Finding[], source: string | undefined): string {
+  return `<section class="file" id="file-${index + 1}"><h2>${escapeHtml(file)}</h2>\n${findings.map((f) => findingHtml(f, source)).join("\n")}</section>`;
 }
 
 function findingHtml(f: Finding, source: string | undefined): string {
