@@ -59,7 +59,10 @@ export function collectFacts(program: Node, source: string, filename: string): M
   const tries: Site[] = [];
   const functionNames = new Map<Node, string>();
   const rootScope = openScope(program, undefined)!;
-  const visit = (node: Node, scope: Scope, chain: Chain | undefined, fn: Node | undefined): void => {
+  // Iterative, not recursive: generated code nests 10,000s deep (long `+` chains) and must not overflow.
+  const stack: Array<[Node, Scope, Chain | undefined, Node | undefined]> = [[program, rootScope, undefined, undefined]];
+  while (stack.length) {
+    const [node, scope, chain, fn] = stack.pop()!;
     const parent = chain?.node;
     const isFnBody = parent !== undefined && isFunction(parent) && parent.body === node;
     const inner = node === program ? scope : ((isFnBody ? undefined : openScope(node, scope)) ?? scope);
@@ -72,9 +75,9 @@ export function collectFacts(program: Node, source: string, filename: string): M
       if (name) functionNames.set(node, name);
     }
     const here: Chain = { node, up: chain };
-    for (const child of children(node)) visit(child, inner, here, innerFn);
-  };
-  visit(program, rootScope, undefined, undefined);
+    const kids = children(node);
+    for (let i = kids.length - 1; i >= 0; i--) stack.push([kids[i]!, inner, here, innerFn]);
+  }
   return { program, source, filename, calls, tries, rootScope, functionNames };
 }
 

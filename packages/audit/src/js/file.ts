@@ -76,7 +76,13 @@ export function analyzeFile(file: string, source: string, displayName = file): J
     const at = position(starts, error.labels[0]?.start ?? 0);
     return { ...empty, parseError: { message: error.message, ...at } };
   }
-  const a = analyzeModule(r.program as never, source, { filename: displayName, comments: r.comments });
+  let a: ReturnType<typeof analyzeModule>;
+  try {
+    a = analyzeModule(r.program as never, source, { filename: displayName, comments: r.comments });
+  } catch (error) {
+    // Reported, never passed over silently: e.g. a stack overflow on pathologically deep code.
+    return { ...empty, parseError: { message: `the analyzer failed on this file (${(error as Error).message})`, line: 1, column: 1 } };
+  }
   return {
     file,
     lines: starts.length,
