@@ -4,6 +4,7 @@ import {
   calleeAttr, calleeName, field, keywordArg, positionalArgs, receiver, text,
   type FileModel, type FunctionInfo, type ProjectImport, type Scope,
 } from "./model.js";
+import { memo } from "./memo.js";
 import type { PyNode } from "./tree.js";
 import { collectWrites, paramIndex, type WriteSite } from "./writes.js";
 
@@ -109,12 +110,7 @@ export class HelperIndex {
 
   /** The project function a call invokes, when it can be told. */
   resolve(model: FileModel, call: PyNode): Resolved | undefined {
-    let r = this.resolved.get(call);
-    if (r === undefined) {
-      r = this.resolveUncached(model, call) ?? null;
-      this.resolved.set(call, r);
-    }
-    return r ?? undefined;
+    return memo(this.resolved, call, () => this.resolveUncached(model, call));
   }
 
   private resolveUncached(model: FileModel, call: PyNode): Resolved | undefined {
@@ -151,12 +147,7 @@ export class HelperIndex {
   /** The analysed file a module import names, preferring the one closest to the importer. */
   private moduleFile(importer: FileModel, imp: ProjectImport): FileModel | undefined {
     const key = `${importer.abs}\0${imp.level}\0${imp.module}\0${imp.name ?? ""}`;
-    let found = this.modules.get(key);
-    if (found === undefined) {
-      found = this.findModuleFile(importer, imp) ?? null;
-      this.modules.set(key, found);
-    }
-    return found ?? undefined;
+    return memo(this.modules, key, () => this.findModuleFile(importer, imp));
   }
 
   private findModuleFile(importer: FileModel, imp: ProjectImport): FileModel | undefined {

@@ -1,3 +1,4 @@
+import { memo } from "./memo.js";
 import { descendants, field, type ParsedPython, type PyNode } from "./tree.js";
 
 export { field };
@@ -216,12 +217,7 @@ const calleeCache = new WeakMap<PyNode, string | null>();
 
 /** Callee of a call, qualified (memoized: every rule asks). */
 export function calleeName(model: FileModel, call: PyNode): string | undefined {
-  let name = calleeCache.get(call);
-  if (name === undefined) {
-    name = qname(model, field(call, "function")) ?? null;
-    calleeCache.set(call, name);
-  }
-  return name ?? undefined;
+  return memo(calleeCache, call, () => qname(model, field(call, "function")));
 }
 
 /** Last component of a callee (`write_text` for `p.write_text`). */
