@@ -35,6 +35,8 @@ interface UnitOfWork {
 
 export class Pipeline {
   private sinceCommit = 0;
+  /** Highest sequence number handled so far (committed at the next commit). */
+  private handled: number;
 
   private constructor(
     readonly dir: string,
@@ -45,7 +47,9 @@ export class Pipeline {
     readonly queue: RetryQueue,
     readonly overrides: Overrides,
     private readonly emit: Emit,
-  ) {}
+  ) {
+    this.handled = tracker.cursor;
+  }
 
   /** Loads the five state files of `dir` (missing files start empty). */
   static async open(dir: string, emit: Emit): Promise<Pipeline> {
@@ -73,12 +77,13 @@ export class Pipeline {
     await this.save(work.dirty);
     for (const line of work.announce) this.emit(line);
     if (this.send(work.send)) await this.save(new Set(["retry"]));
-    if (++this.sinceCommit >= COMMIT_EVERY) this.commit(signal.seq);
+    this.handled = Math.max(this.handled, signal.seq);
+    if (++this.sinceCommit >= COMMIT_EVERY) this.commit();
   }
 
-  /** Commits the feed cursor: on the next start the feed resumes after `seq`. */
-  commit(seq = this.tracker.cursor): void {
-    this.tracker.cursor = Math.max(this.tracker.cursor, seq);
+  /** Commits the feed cursor: on the next start the feed resumes after the last handled signal. */
+  commit(): void {
+    this.tracker.cursor = this.handled;
     this.tracker.updatedAt = new Date().toISOString();
     saveTracker(this.files.tracker, this.tracker);
     this.sinceCommit = 0;

@@ -126,20 +126,22 @@ function script(sample: Sample): { name: string; text: string } {
 
 /**
  * Runs `sample` in a fresh temp dir whose `node_modules` links to `nodeModules` (so `crashsafe`
- * resolves to this repository's packages), with `nodeModules/.bin` first on PATH.
+ * resolves to this repository's packages), with `nodeModules/.bin` first on PATH. The script itself
+ * is `.sample/sample.mjs` (or `.sh`); JS and TS samples run as ES modules.
  */
 export function runSample(sample: Sample, nodeModules: string): SampleRun {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "readme-sample-"));
   try {
     fs.symlinkSync(nodeModules, path.join(dir, "node_modules"), "dir");
-    fs.writeFileSync(path.join(dir, "package.json"), '{ "private": true, "type": "module" }\n');
+    fs.mkdirSync(path.join(dir, ".sample")); // the script stays out of the sample's sight (ls)
     for (const f of sample.files) {
       fs.mkdirSync(path.dirname(path.join(dir, f.name)), { recursive: true });
       fs.writeFileSync(path.join(dir, f.name), f.content);
     }
     const { name, text } = script(sample);
-    fs.writeFileSync(path.join(dir, name), text);
-    const [program, args] = sample.language === "sh" ? ["bash", ["-e", name]] : [process.execPath, [name]];
+    const file = path.join(".sample", name);
+    fs.writeFileSync(path.join(dir, file), text);
+    const [program, args] = sample.language === "sh" ? ["bash", ["-e", file]] : [process.execPath, [file]];
     const env = { ...process.env, PATH: `${path.join(nodeModules, ".bin")}${path.delimiter}${process.env["PATH"] ?? ""}`, NO_COLOR: "1", FORCE_COLOR: "0" };
     const run = spawnSync(program as string, args as string[], { cwd: dir, env, encoding: "utf8", timeout: 60_000 });
     return { status: run.status, stdout: normalizeOutput(run.stdout ?? "", dir), stderr: (run.stderr ?? "") + (run.error?.message ?? ""), dir };

@@ -1,5 +1,6 @@
 /**
- * README samples cannot rot: every marked code block of the repository's README.md runs here.
+ * README samples cannot rot: every marked code block of the README files in READMES runs here
+ * (the repository's README.md and this example's).
  *
  * Marker convention (HTML comments are invisible on GitHub):
  *
@@ -29,7 +30,8 @@ import { findSamples, outputMatches, runSample, type Sample } from "./readme-sam
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "..");
 const NODE_MODULES = path.join(REPO, "node_modules");
-const README = path.join(REPO, "README.md");
+/** The Markdown files whose marked samples must run. */
+const READMES = ["README.md", "examples/signal-pipeline/README.md"];
 
 function assertSample(sample: Sample): void {
   const run = runSample(sample, NODE_MODULES);
@@ -39,12 +41,14 @@ function assertSample(sample: Sample): void {
   }
 }
 
-describe("README.md samples", () => {
-  const samples = findSamples(fs.readFileSync(README, "utf8"));
-  for (const sample of samples) {
-    it(`README.md:${sample.line} (${sample.language}${sample.output !== undefined ? ", output checked" : ""})`, () => assertSample(sample));
-  }
-});
+for (const readme of READMES) {
+  describe(`${readme} samples`, () => {
+    const samples = findSamples(fs.readFileSync(path.join(REPO, readme), "utf8"));
+    for (const sample of samples) {
+      it(`${readme}:${sample.line} (${sample.language}${sample.output !== undefined ? ", output checked" : ""})`, () => assertSample(sample));
+    }
+  });
+}
 
 describe("the sample runner", () => {
   const md = [
