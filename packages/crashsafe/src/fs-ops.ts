@@ -2,6 +2,8 @@
  * File-system steps described once, run twice: a procedure is a generator that yields {@link Op}s
  * and receives their results; {@link runSync} executes them with the `*Sync` calls, {@link runAsync}
  * with the callback calls. The sync and async APIs therefore share one sequence of steps.
+ * `all` runs independent ops concurrently (sequentially in sync mode); `release` closes an fd
+ * without waiting for the result.
  *
  * Every call goes through the `fs` module object at call time (never a function captured at
  * import), so fault injectors and crash recorders that patch `node:fs` see each call.
@@ -20,9 +22,10 @@ export type Op =
   | { kind: "rename"; from: string; to: string }
   | { kind: "unlink"; path: string }
   | { kind: "sleep"; ms: number }
-  | { kind: "both"; ops: [Op, Op] };
+  | { kind: "release"; fd: number }
+  | { kind: "all"; ops: Op[] };
 
-/** Outcome of one op run inside a `both` op (which never throws itself). */
+/** Outcome of one op run inside an `all` op (which never throws itself). */
 export type Settled = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 /** A procedure: yields ops, gets each op's result back (or its error thrown in). */
@@ -50,7 +53,8 @@ function settleSync(op: Op): Settled {
 
 function execSync(op: Op): unknown {
   switch (op.kind) {
-    case "both": return [settleSync(op.ops[0]), settleSync(op.ops[1])];
+    case "all": return op.ops.map(settleSync);
+    case "release": return void settleSync({ kind: "close", fd: op.fd });
     case "lstat": return fs.lstatSync(op.path);
     case "readlink": return fs.readlinkSync(op.path);
     case "open": return fs.openSync(op.path, op.flags, op.mode);
@@ -68,10 +72,10 @@ function execSync(op: Op): unknown {
 
 type Callback = (err: NodeJS.ErrnoException | null, value?: unknown) => void;
 
-/** Runs two ops concurrently (two thread-pool requests): latency of the slower, not the sum. */
-function execBoth(ops: [Op, Op], cb: Callback): void {
+/** Runs ops concurrently (one thread-pool request each): latency of the slowest, not the sum. */
+function execAll(ops: Op[], cb: Callback): void {
   const out: Settled[] = [];
-  let left = 2;
+  let left = ops.length;
   ops.forEach((op, i) => {
     const done: Callback = (err, value) => {
       out[i] = err ? { ok: false, error: err } : { ok: true, value };
@@ -87,7 +91,9 @@ function execBoth(ops: [Op, Op], cb: Callback): void {
 
 function execAsync(op: Op, cb: Callback): void {
   switch (op.kind) {
-    case "both": return execBoth(op.ops, cb);
+    case "all": return execAll(op.ops, cb);
+    // Closing a read-only fd we are done with: nobody waits for it, errors mean nothing.
+    case "release": fs.close(op.fd, () => {}); return cb(null);
     case "lstat": return fs.lstat(op.path, cb);
     case "readlink": return fs.readlink(op.path, cb);
     case "open": return fs.open(op.path, op.flags, op.mode, cb);

@@ -1,8 +1,8 @@
 /**
  * The atomic (and durable) replace sequence, written once as a procedure of fs steps:
  *
- *   open(temp, wx, mode) → [fchown] → [fchmod] → write all bytes → [fdatasync] → close
- *   → rename(temp, target) → [open(dir) → fsync(dir) → close(dir)]
+ *   open(temp, wx, mode) ‖ lstat(target) ‖ [open(dir)] → [fchown] → [fchmod] → write all bytes
+ *   → [fdatasync] → close → rename(temp, target) → [fsync(dir) → close(dir)]
  *
  * Brackets are skipped when unnecessary (owner or mode already right) or in `"atomic"` mode.
  * Any failure before the rename closes and unlinks the temp and throws a {@link WriteError}
@@ -11,7 +11,7 @@
  * and a second fsync would "succeed" on nothing: PostgreSQL's fsyncgate).
  */
 import path from "node:path";
-import { call, codeOf, type Proc, type Settled } from "./fs-ops.js";
+import { call, codeOf, type Op, type Proc, type Settled } from "./fs-ops.js";
 import { DurabilityUnknownError, WriteError, type WriteStep } from "./errors.js";
 import { tempPathFor, trackTemp } from "./temp.js";
 import { hintFor, rememberHint, resolveTarget, targetFromLstat, type Target } from "./target.js";
@@ -42,7 +42,7 @@ function umask(): number {
   return (umaskCache ??= process.umask());
 }
 
-function* quietly(op: Parameters<typeof call>[0]): Proc<void> {
+function* quietly(op: Op): Proc<void> {
   try {
     yield* call(op);
   } catch {
@@ -142,73 +142,96 @@ function* renameIntoPlace(job: ReplaceJob, temp: string, file: string): Proc<voi
   }
 }
 
-/** fsyncs `dir` so the rename itself survives a power cut. */
-export function* fsyncDir(abs: string, dir: string): Proc<void> {
+/**
+ * fsyncs `dir` so the rename itself survives a power cut, using `fd` when the directory was
+ * opened in advance. Errors that only say "not supported here" are ignored, as SQLite does.
+ */
+export function* fsyncDir(abs: string, dir: string, fd?: number): Proc<void> {
   if (platform.win32) return; // FlushFileBuffers on a directory handle fails: not possible there
-  let fd: number;
-  try {
-    fd = yield* call<number>({ kind: "open", path: dir, flags: "r", mode: 0 });
-  } catch (e) {
-    throw new DurabilityUnknownError(abs, e);
+  if (fd === undefined) {
+    try {
+      fd = yield* call<number>({ kind: "open", path: dir, flags: "r", mode: 0 });
+    } catch (e) {
+      throw new DurabilityUnknownError(abs, e);
+    }
   }
   try {
     yield* call({ kind: "fsync", fd });
   } catch (e) {
-    if (!DIR_FSYNC_UNSUPPORTED.has(codeOf(e) ?? "")) {
-      yield* quietly({ kind: "close", fd });
-      throw new DurabilityUnknownError(abs, e);
-    }
+    if (!DIR_FSYNC_UNSUPPORTED.has(codeOf(e) ?? "")) throw new DurabilityUnknownError(abs, e);
+  } finally {
+    yield* call({ kind: "release", fd });
   }
-  yield* quietly({ kind: "close", fd });
+}
+
+interface Prepared {
+  target: Target;
+  /** The temp, when it could be opened together with the lstat. */
+  opened: OpenTemp | undefined;
+  /** The target's directory, opened in advance for the final fsync (durable mode). */
+  dirFd: number | undefined;
+}
+
+function* resolveSlowly(job: ReplaceJob): Proc<Prepared> {
+  return { target: yield* step(job, "resolve", resolveTarget(job.abs)), opened: undefined, dirFd: undefined };
 }
 
 /**
  * Resolves the target and opens a temp beside it. When the previous write found no symlink here,
- * the target's lstat and the temp's open run concurrently; in the rare case that the path has
- * become a symlink meanwhile, that temp is discarded and one is made beside the link's target.
+ * the target's lstat, the temp's open and (durable mode) the directory's open run concurrently,
+ * which takes two round trips off the critical path. In the rare case that the path has become a
+ * symlink meanwhile, those fds are dropped and the write starts again beside the link's target.
  */
-function* prepare(job: ReplaceJob): Proc<{ target: Target; opened: OpenTemp | undefined }> {
+function* prepare(job: ReplaceJob): Proc<Prepared> {
   const hint = hintFor(job.abs);
-  if (hint !== undefined && hint.file !== job.abs) {
-    return { target: yield* step(job, "resolve", resolveTarget(job.abs)), opened: undefined };
-  }
+  if (hint !== undefined && hint.file !== job.abs) return yield* resolveSlowly(job);
   const temp = tempPathFor(job.abs);
   const openMode = job.mode ?? hint?.mode ?? 0o666;
-  const [st, op] = yield* call<[Settled, Settled]>({
-    kind: "both",
-    ops: [{ kind: "lstat", path: job.abs }, { kind: "open", path: temp, flags: "wx", mode: openMode }],
-  });
-  const opened = op.ok ? { fd: op.value as number, temp, openMode } : undefined;
+  const ops: Op[] = [{ kind: "lstat", path: job.abs }, { kind: "open", path: temp, flags: "wx", mode: openMode }];
+  if (job.durable && !platform.win32) ops.push({ kind: "open", path: path.dirname(job.abs), flags: "r", mode: 0 });
+  const [st, op, dir] = yield* call<Settled[]>({ kind: "all", ops });
+  const opened = op!.ok ? { fd: op!.value as number, temp, openMode } : undefined;
   if (opened) trackTemp(temp, true);
+  const dirFd = dir?.ok ? (dir.value as number) : undefined;
   let target: Target | "symlink";
   try {
-    target = targetFromLstat(job.abs, st);
-    if (!op.ok && (target === "symlink" || codeOf(op.error) !== "EEXIST")) throw new WriteError(job.abs, "open-temp", op.error);
+    target = targetFromLstat(job.abs, st!);
+    if (!op!.ok && target !== "symlink" && codeOf(op!.error) !== "EEXIST") throw new WriteError(job.abs, "open-temp", op!.error);
   } catch (e) {
-    if (opened) yield* discardTemp(opened);
+    yield* abandon(opened, dirFd);
     throw e instanceof WriteError ? e : new WriteError(job.abs, "resolve", e);
   }
-  if (target !== "symlink") return { target, opened };
+  if (target !== "symlink") return { target, opened, dirFd };
+  yield* abandon(opened, dirFd);
+  return yield* resolveSlowly(job);
+}
+
+function* abandon(opened: OpenTemp | undefined, dirFd: number | undefined): Proc<void> {
   if (opened) yield* discardTemp(opened);
-  return { target: yield* step(job, "resolve", resolveTarget(job.abs)), opened: undefined };
+  if (dirFd !== undefined) yield* call({ kind: "release", fd: dirFd });
 }
 
 /** One physical atomic write of `job.data` to `job.abs`. */
 export function* replaceFile(job: ReplaceJob): Proc<void> {
   checkAbort(job);
-  const { target, opened } = yield* prepare(job);
+  const { target, opened, dirFd } = yield* prepare(job);
   const mode = job.mode ?? target.mode ?? (0o666 & ~umask());
-  const t = opened ?? (yield* openTemp(job, target.file, mode));
-  yield* fillTemp(job, target, t, mode);
   try {
-    checkAbort(job);
-    yield* renameIntoPlace(job, t.temp, target.file);
+    const t = opened ?? (yield* openTemp(job, target.file, mode));
+    yield* fillTemp(job, target, t, mode);
+    try {
+      checkAbort(job);
+      yield* renameIntoPlace(job, t.temp, target.file);
+    } catch (e) {
+      yield* quietly({ kind: "unlink", path: t.temp });
+      throw e;
+    } finally {
+      trackTemp(t.temp, false);
+    }
   } catch (e) {
-    yield* quietly({ kind: "unlink", path: t.temp });
+    yield* abandon(undefined, dirFd);
     throw e;
-  } finally {
-    trackTemp(t.temp, false);
   }
   rememberHint(job.abs, { file: target.file, mode });
-  if (job.durable) yield* fsyncDir(job.abs, path.dirname(target.file));
+  if (job.durable) yield* fsyncDir(job.abs, path.dirname(target.file), dirFd);
 }

@@ -140,6 +140,7 @@ for (const v of variants) {
           const dir = scratchDir();
           const { file, old } = seeded(dir);
           const next = Buffer.from('{"version":"new"}');
+          const fdsBefore = fs.readdirSync("/proc/self/fd").length;
           let completed = false;
           for (let n = 1; n < 50 && !completed; n++) {
             fs.writeFileSync(file, old);
@@ -172,6 +173,8 @@ for (const v of variants) {
             assert.equal(fs.readFileSync(file, "utf8"), "after");
           }
           assert.ok(completed, "the loop reached a run without any fault");
+          await new Promise((r) => setTimeout(r, 50)); // released directory fds close in the background
+          assert.equal(fs.readdirSync("/proc/self/fd").length, fdsBefore, "no file descriptor leaked");
         });
       }
     }

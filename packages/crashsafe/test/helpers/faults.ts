@@ -8,6 +8,7 @@
  * `FileHandle.prototype`, then `syncBuiltinESMExports()` so ESM named imports see them too.
  * Always `restore()` (in `finally` or `after`); patches nest and must be undone in reverse.
  *
+ * An injected `close` failure still closes the descriptor, as close(2) does on Linux.
  * Only calls made through the public fs API are seen (not libuv-internal ones such as the opens
  * inside `fs.promises.readFile`).
  */
@@ -59,10 +60,34 @@ export function errnoError(code: FaultCode, syscall: string, path?: unknown): No
   return err;
 }
 
+/**
+ * A failing close(2) still releases the descriptor on Linux, so an injected close failure closes
+ * for real and then reports the error; every other injected failure has no effect.
+ */
+function failClose(original: AnyFn, self: unknown, args: unknown[], form: CallForm, err: Error): unknown {
+  if (form === "sync") {
+    try {
+      original.apply(self, args);
+    } catch {
+      // the injected error is the one to report
+    }
+    throw err;
+  }
+  if (form === "callback") {
+    const cb = args[args.length - 1] as AnyFn;
+    return original.apply(self, [...args.slice(0, -1), () => cb(err)]);
+  }
+  return (original.apply(self, args) as Promise<unknown>).then(
+    () => Promise.reject(err),
+    () => Promise.reject(err),
+  );
+}
+
 function wrap(original: AnyFn, name: FsCallName, form: CallForm, hook: CallHook): AnyFn {
   return function (this: unknown, ...args: unknown[]) {
     const err = hook(name, form, args);
     if (!err) return original.apply(this, args);
+    if (name === "close") return failClose(original, this, args, form, err);
     if (form === "sync") throw err;
     if (form === "callback") {
       const cb = args[args.length - 1];
