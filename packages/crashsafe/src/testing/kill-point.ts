@@ -111,6 +111,13 @@ async function install(): Promise<void> {
     patch(promises, name, "promise");
   }
   for (const name of HANDLE_NAMES) patch(handleProto, name, "promise");
+  // FileHandle's close is an own property of each handle: wrap it on every handle opened.
+  const open = promises.open!;
+  promises.open = async function (this: unknown, ...args: unknown[]) {
+    const handle = (await open.apply(this, args)) as Record<string, AnyFn>;
+    if (Object.hasOwn(handle, "close")) patch(handle, "close", "promise");
+    return handle;
+  };
   mod.writeFileSync = splitSync(mod.writeFileSync!, "w");
   mod.appendFileSync = splitSync(mod.appendFileSync!, "a");
   promises.writeFile = splitPromise(promises.writeFile!, "w");

@@ -51,7 +51,9 @@ export function expand(ops: readonly Op[], initial: Image, model: Model): Micro[
   const image = initial.clone();
   const out: Micro[] = [];
   ops.forEach((op, index) => {
-    if (model === "process-crash") out.push({ kind: "whole", op: index });
+    if (model === "process-crash") {
+      if (op.op !== "close") out.push({ kind: "whole", op: index });
+    }
     else out.push(...expandOne(op, index, image, model));
     applyOp(image, op);
   });
@@ -80,6 +82,8 @@ function expandOne(op: Op, index: number, image: Image, model: Model): Micro[] {
       return [{ kind: "sync", op: index, ino: op.ino }];
     case "ack":
       return [{ kind: "ack", op: index, label: op.label }];
+    case "close":
+      return []; // persists nothing by itself (ext4's replace-via-truncate heuristic is not modelled)
     case "write":
       return expandWrite(op, index, sizeOf(image, op.ino), model);
   }

@@ -19,6 +19,7 @@ export type Op = Site &
     | { op: "link"; dir: Ino; name: string; ino: Ino }
     | { op: "rename"; src: [Ino, string]; dst: [Ino, string]; ino: Ino; victim?: Ino }
     | { op: "fsync" | "fdatasync"; ino: Ino; file?: string }
+    | { op: "close"; ino: Ino; file?: string }
     | { op: "ack"; label: string }
   );
 
@@ -42,6 +43,7 @@ export function describeOp(op: Op): string {
       return `rename "${op.src[1]}" -> "${op.dst[1]}" at ${op.where}`;
     case "fsync":
     case "fdatasync":
+    case "close":
       return `${op.op} of ${name(op.file)} at ${op.where}`;
     case "ack":
       return `ack("${op.label}") at ${op.where}`;

@@ -97,7 +97,7 @@ class Recorder {
   }
 
   emit(op: Op): void {
-    if (op.op === "write" || op.op === "trunc" || op.op === "fsync" || op.op === "fdatasync") {
+    if (op.op === "write" || op.op === "trunc" || op.op === "fsync" || op.op === "fdatasync" || op.op === "close") {
       const file = this.nameOf(op.ino);
       if (file !== undefined) op.file = file;
     }
@@ -232,12 +232,18 @@ function doTruncate(rec: Recorder, ino: Ino | undefined, len: unknown): void {
 }
 
 function doClose(rec: Recorder, fd: number | undefined): void {
-  if (fd !== undefined) rec.fds.delete(fd);
+  const file = fd === undefined ? undefined : rec.fds.get(fd);
+  if (file === undefined) return;
+  rec.fds.delete(fd!);
+  rec.emit({ op: "close", ino: file.ino, where: currentWhere });
 }
 
 /** Handlers by call name, for the path/fd forms of `fs`, `fs.promises` (first argument = path or fd). */
 const moduleHandlers: Record<string, Handler> = {
-  open: (r, c) => doOpen(r, c.args[0], c.args[1], fdFrom(c.result)),
+  open: (r, c) => {
+    doOpen(r, c.args[0], c.args[1], fdFrom(c.result));
+    wrapOwnClose(c.result);
+  },
   close: (r, c) => doClose(r, fdFrom(c.args[0])),
   write: (r, c) => writeVia(r, fdFrom(c.args[0]), c.args.slice(1), c.result),
   writev: (r, c) => writevVia(r, fdFrom(c.args[0]), c.args[1], c.args[2], c.result),
@@ -337,6 +343,13 @@ function wrapPromise(orig: AnyFn, handler: Handler, method: boolean): AnyFn {
       return result;
     });
   };
+}
+
+/** FileHandle's `close` is an own arrow-function property of each handle, not a prototype method. */
+function wrapOwnClose(handle: unknown): void {
+  if (handle !== null && typeof handle === "object" && Object.hasOwn(handle, "close")) {
+    patch(handle as Record<string, unknown>, "close", (o) => wrapPromise(o, handleHandlers.close!, true));
+  }
 }
 
 function patch(target: Record<string, unknown>, name: string, wrap: (orig: AnyFn) => AnyFn): void {

@@ -19,6 +19,7 @@ export function describeState(ops: readonly Op[], micros: readonly Micro[], kept
   };
   const lines: string[] = [];
   for (let i = 0; i <= crash; i++) {
+    if (!micros.some((m) => m.op === i)) continue; // close: nothing of its own to keep or lose
     const st = status(i);
     lines.push(`${st}: ${describeOp(ops[i]!)}${st === "partly persisted" ? partDetail(micros, kept, i) : ""}`);
   }
