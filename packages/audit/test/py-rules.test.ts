@@ -95,6 +95,7 @@ describe("python rules", () => {
     assert.match(write.consequence!, /signal_tracker\.json/);
     assert.match(write.consequence!, /silently lost/);
     assert.match(reset.consequence!, /written at app\.py:10/);
+    assert.match(reset.suggestion!, /with open\(TRACKER\) as f:[\s\S]*except FileNotFoundError:/);
   });
 
   it("silent-state-reset: a handler that logs still resets; FileNotFoundError alone, re-raise, exit and backup do not", async () => {

@@ -2,7 +2,7 @@ import { relative, resolve, sep } from "node:path";
 import { isSuppressed, parseSuppression, type Suppressions } from "../js/suppress.js";
 import { RULES, type Finding, type FindingKind } from "../types.js";
 import {
-  RESET_SUGGESTION, replaceConsequence, replaceSuggestion, resetConsequence, writeConsequence, writeSuggestion,
+  replaceConsequence, resetSuggestion, replaceSuggestion, resetConsequence, writeConsequence, writeSuggestion,
 } from "./explain.js";
 import { fileNameOf, loadSite, pathKey } from "./facts.js";
 import { HelperIndex } from "./helpers.js";
@@ -129,7 +129,7 @@ function writeFinding(w: WriteSite, helpers: HelperIndex, readers: Map<string, R
   return [finding("direct-state-write", w.model, w.node, {
     message: `${what}: a crash mid-write leaves it empty or torn.`,
     consequence: writeConsequence(name, found),
-    suggestion: writeSuggestion(text(w.model, w.target), w.dataText),
+    suggestion: writeSuggestion(text(w.model, w.target), w.dataText, w.how),
     ...(found.length > 0 ? { readers: found.map((r) => r.at) } : {}),
     ...(w.via ? { via: w.via } : {}),
   })];
@@ -142,7 +142,7 @@ function resetFinding(r: ResetSite & { model: FileModel; scope: Scope }, writes:
   return finding("silent-state-reset", r.model, r.node, {
     message: `${r.how} around loading ${name} carries on with empty/default state when it does not parse: a corrupt file silently erases history.`,
     consequence: resetConsequence(name, writers),
-    suggestion: RESET_SUGGESTION,
+    suggestion: resetSuggestion(r.load?.path ? text(r.model, r.load.path) : undefined),
   });
 }
 

@@ -38,7 +38,16 @@ export function writeConsequence(name: string, readers: Array<{ at: string; rese
   return `${torn}; it is read on start at ${readers.map((r) => r.at).join(", ")}, where the parse error (JSONDecodeError: Expecting value) stops the program until someone repairs the file by hand.`;
 }
 
-export function writeSuggestion(targetText: string, dataText: string | undefined): string {
+export function writeSuggestion(targetText: string, dataText: string | undefined, how: string): string {
+  if (how === "torch.save") {
+    return `Save to a unique temp next to ${targetText}, fsync it, then os.replace() it over the target:
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(${targetText})))
+    with os.fdopen(fd, "wb") as f:
+        torch.save(obj, f)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, ${targetText})`;
+  }
   const call = `atomic_write(${targetText}, ${dataText ?? "data"})`;
   return `Replace the write with:\n    ${call}\nusing this helper (once, e.g. in utils.py):\n${PY_ATOMIC_WRITE}`;
 }
@@ -48,13 +57,17 @@ export function resetConsequence(name: string, writers: string[]): string {
   return `If ${name}${writtenBy} is torn by a crash, this reader starts from empty or default state without stopping anyone: history is lost (every signal looks new, alerts re-fire), and the next save overwrites the evidence.`;
 }
 
-export const RESET_SUGGESTION = `Only a missing file may mean "no state yet"; let a corrupt one stop the program or restore the last good copy:
+/** The reader rewritten so that only a missing file means "no state yet". */
+export function resetSuggestion(pathText: string | undefined): string {
+  const path = pathText ?? "path";
+  return `Only a missing file may mean "no state yet"; let a corrupt one stop the program or restore the last good copy:
     try:
-        with open(path) as f:
+        with open(${path}) as f:
             state = json.load(f)
     except FileNotFoundError:
         state = {}  # first run only
-    # json.JSONDecodeError propagates: restore from a backup (e.g. path + ".bak") or stop, never start empty`;
+    # json.JSONDecodeError propagates: restore from a backup (e.g. str(${path}) + ".bak") or stop, never start empty`;
+}
 
 export function replaceConsequence(rule: "non-durable-replace" | "shared-temp-name", target: string, temp: string, reason: string): string {
   if (rule === "shared-temp-name") {
