@@ -62,9 +62,13 @@ export class AutoCompactor<S> {
     return this.journal.compact(this.snapshot());
   }
 
-  /** Waits for a running compaction; throws its error if it failed. */
-  async settle(): Promise<void> {
-    await this.#running;
-    this.throwIfFailed();
+  /** Waits for a running compaction, then closes the journal; throws the compaction's error if it failed. */
+  async close(): Promise<void> {
+    try {
+      await this.#running;
+      this.throwIfFailed();
+    } finally {
+      await this.journal.close();
+    }
   }
 }

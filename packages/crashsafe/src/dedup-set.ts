@@ -55,8 +55,10 @@ export async function openDedupSet(path: string | URL, options: DedupSetOptions 
 }
 
 class JournalDedupSet implements DedupSet {
-  /** id → time added (0 when the set has no TTL); Map order is insertion order, oldest first. */
-  readonly #ids = new Map<string, number>();
+  /** The ids (a Set: building one is about twice as fast as a Map for a million fresh strings). */
+  readonly #ids = new Set<string>();
+  /** With a TTL: id → time added, in insertion order (oldest first), which is expiry order. */
+  readonly #addedAt: Map<string, number> | undefined;
   readonly #pending = new Map<string, Promise<void>>();
   readonly #ttl: number | undefined;
   readonly #now: () => number;
@@ -67,6 +69,7 @@ class JournalDedupSet implements DedupSet {
     options: DedupSetOptions,
   ) {
     this.#ttl = options.ttlMs;
+    this.#addedAt = options.ttlMs === undefined ? undefined : new Map();
     this.#now = options.now ?? Date.now;
     this.#compactor = new AutoCompactor(journal, options, () => this.#snapshot(), () => this.#ids.size);
   }
@@ -91,20 +94,19 @@ class JournalDedupSet implements DedupSet {
 
   #replay(records: DedupRecord[], opened: number): void {
     const ids = this.#ids;
-    if (this.#ttl === undefined) {
-      for (const r of records) ids.set(typeof r === "string" ? r : r[0], 0);
+    if (this.#addedAt === undefined) {
+      for (const r of records) ids.add(typeof r === "string" ? r : r[0]);
       return;
     }
     for (const r of records) {
       const [id, at] = typeof r === "string" ? [r, opened] : r;
-      ids.delete(id); // re-added: moves to the end, keeping the map in time order
-      ids.set(id, at);
+      this.#insert(id, at);
     }
   }
 
   has(id: string): boolean {
-    const at = this.#ids.get(id);
-    return at !== undefined && !this.#expired(at);
+    if (!this.#ids.has(id)) return false;
+    return this.#addedAt === undefined || !this.#expired(this.#addedAt.get(id)!);
   }
 
   async add(id: string): Promise<boolean> {
@@ -115,16 +117,15 @@ class JournalDedupSet implements DedupSet {
       return false;
     }
     this.#expire();
-    const at = this.#ttl === undefined ? 0 : this.#now();
-    this.#ids.delete(id);
-    this.#ids.set(id, at);
-    const durable = this.journal.append(this.#ttl === undefined ? id : [id, at]);
+    const at = this.#now();
+    this.#insert(id, at);
+    const durable = this.journal.append(this.#addedAt ? [id, at] : id);
     this.#compactor.appended();
     this.#pending.set(id, durable);
     try {
       await durable;
     } catch (error) {
-      if (this.#ids.get(id) === at) this.#ids.delete(id);
+      this.#remove(id);
       throw error;
     } finally {
       if (this.#pending.get(id) === durable) this.#pending.delete(id);
@@ -137,29 +138,36 @@ class JournalDedupSet implements DedupSet {
     return this.#compactor.compact();
   }
 
-  async close(): Promise<void> {
-    try {
-      await this.#compactor.settle();
-    } finally {
-      await this.journal.close();
-    }
+  close(): Promise<void> {
+    return this.#compactor.close();
+  }
+
+  #insert(id: string, at: number): void {
+    this.#ids.add(id);
+    // Re-added: delete first so that it moves to the end, keeping the map in time order.
+    this.#addedAt?.delete(id);
+    this.#addedAt?.set(id, at);
+  }
+
+  #remove(id: string): void {
+    this.#ids.delete(id);
+    this.#addedAt?.delete(id);
   }
 
   #snapshot(): DedupRecord[] {
-    if (this.#ttl === undefined) return [...this.#ids.keys()];
-    return [...this.#ids];
+    return this.#addedAt ? [...this.#addedAt] : [...this.#ids];
   }
 
   #expired(at: number): boolean {
-    return this.#ttl !== undefined && this.#now() - at >= this.#ttl;
+    return this.#now() - at >= this.#ttl!;
   }
 
   /** Drops expired ids from the front of the (time-ordered) map. */
   #expire(): void {
-    if (this.#ttl === undefined) return;
-    for (const [id, at] of this.#ids) {
+    if (this.#addedAt === undefined) return;
+    for (const [id, at] of this.#addedAt) {
       if (!this.#expired(at)) break;
-      this.#ids.delete(id);
+      this.#remove(id);
     }
   }
 }

@@ -166,12 +166,8 @@ class JournalWorkQueue<T> implements WorkQueue<T> {
     return this.#compactor.compact();
   }
 
-  async close(): Promise<void> {
-    try {
-      await this.#compactor.settle();
-    } finally {
-      await this.journal.close();
-    }
+  close(): Promise<void> {
+    return this.#compactor.close();
   }
 
   #snapshot(): QueueSnapshot {

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import { openDedupSet } from "../src/index.js";
 import { encodeGroup, encodeHeader } from "../src/journal-format.js";
 import { torture } from "../src/testing/index.js";
-import { CHILD, tempDir } from "./journal-helpers.js";
+import { CHILD, numbered, tempDir } from "./journal-helpers.js";
 
 test("add is true once per id and durable across reopen; has and size follow", async () => {
   const file = join(tempDir("dedup"), "seen");
@@ -111,9 +111,7 @@ test("torture: SIGKILLed while adding and compacting, no acknowledged id is ever
     killAfterMs: [50, 400],
     seed: 7,
     async check(dir, output) {
-      const lines = output.split("\n");
-      lines.pop();
-      const acked = lines.filter((l) => l.startsWith("ack ")).map((l) => Number(l.slice(4)));
+      const acked = numbered(output);
       const set = await openDedupSet(join(dir, "seen"), { ttlMs: 3_600_000 });
       try {
         for (const n of acked) assert.equal(set.has(`id-${n}`), true, `acknowledged id-${n} lost`);

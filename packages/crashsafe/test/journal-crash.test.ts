@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { openJournal } from "../src/index.js";
 import { torture } from "../src/testing/index.js";
-import { acks, CHILD, readAll, runChild, tempDir } from "./journal-helpers.js";
+import { acks, CHILD, numbered, readAll, runChild, tempDir } from "./journal-helpers.js";
 
 /**
  * Opens the child's journal and checks that snapshot + records are exactly 0, 1, 2, … (nothing
@@ -61,9 +61,7 @@ test("torture: SIGKILL at every fs-call boundary of reopen, append and compactio
       await log.close();
     },
     async check(dir, output) {
-      const lines = output.split("\n");
-      lines.pop(); // a line cut by the kill is no acknowledgement
-      const acked = lines.filter((l) => l.startsWith("ack ")).map((l) => Number(l.slice(4)));
+      const acked = numbered(output);
       if (readdirSync(dir).includes("log")) await verify(dir, acked);
       else assert.deepEqual(acked, [], "acks printed but no log exists");
     },

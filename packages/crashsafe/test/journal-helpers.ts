@@ -52,7 +52,14 @@ export function runChild(args: string[], options: { env?: Record<string, string>
   });
 }
 
-/** The numbers of the `ack <n>` lines, in order. */
-export function acks(run: ChildRun, word = "ack"): number[] {
-  return run.lines.filter((l) => l.startsWith(`${word} `)).map((l) => Number(l.slice(word.length + 1)));
+/** The numbers of the complete `<word> <n>` lines of a child's output (a line cut by the kill does not count). */
+export function numbered(output: string, word = "ack"): number[] {
+  const lines = output.split("\n");
+  lines.pop();
+  return lines.filter((l) => l.startsWith(`${word} `)).map((l) => Number(l.slice(word.length + 1)));
+}
+
+/** The numbers of the `ack <n>` lines of a child run, in order. */
+export function acks(run: ChildRun): number[] {
+  return numbered(run.lines.map((l) => l + "\n").join(""));
 }

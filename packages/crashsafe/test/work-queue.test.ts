@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { openWorkQueue } from "../src/index.js";
 import { torture } from "../src/testing/index.js";
-import { CHILD, runChild, tempDir } from "./journal-helpers.js";
+import { CHILD, numbered, runChild, tempDir } from "./journal-helpers.js";
 
 async function drain<T>(q: { take(): Promise<{ id: number; item: T } | undefined> }): Promise<Array<{ id: number; item: T }>> {
   const out: Array<{ id: number; item: T }> = [];
@@ -84,12 +84,9 @@ test("torture: a worker SIGKILLed while pushing, acking and compacting loses no 
     killAfterMs: [20, 250],
     seed: 11,
     async check(dir, output) {
-      const lines = output.split("\n");
-      lines.pop();
-      const of = (word: string) => lines.filter((l) => l.startsWith(`${word} `)).map((l) => Number(l.slice(word.length + 1)));
-      const pushed = of("pushed");
-      const acked = new Set(of("acked"));
-      const acking = new Set(of("acking"));
+      const pushed = numbered(output, "pushed");
+      const acked = new Set(numbered(output, "acked"));
+      const acking = new Set(numbered(output, "acking"));
       assert.ok(pushed.length > 0);
       const q = await openWorkQueue<{ n: number }>(join(dir, "queue"), { readOnly: true });
       try {
