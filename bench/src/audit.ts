@@ -16,11 +16,27 @@ import { generateProject } from "./audit-corpus.js";
 const BIG_LINES = Number(process.env.AUDIT_BENCH_LINES ?? 1_000_000);
 const ESLINT_LINES = Number(process.env.AUDIT_BENCH_ESLINT_LINES ?? 100_000);
 
+/** CPU seconds per round, all threads of the process (the machine may be shared: wall time is not the work). */
+const cpuSeconds = new Map<string, number[]>();
+
+function medianCpu(name: string): string {
+  const v = [...(cpuSeconds.get(name) ?? [])].sort((a, b) => a - b);
+  return v.length ? `${v[v.length >> 1]!.toFixed(1)} s` : "n/a";
+}
+
+function timedCpu<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  const c0 = process.cpuUsage();
+  return fn().finally(() => {
+    const c = process.cpuUsage(c0);
+    cpuSeconds.set(name, [...(cpuSeconds.get(name) ?? []), (c.user + c.system) / 1e6]);
+  });
+}
+
 function auditCase(name: string, cwd: string, workers: number, count: (n: number) => void): BenchCase {
   return {
     name,
     async round() {
-      const r = await audit({ cwd, workers });
+      const r = await timedCpu(`${cwd}\0${name}`, () => audit({ cwd, workers }));
       count(r.findings.length);
     },
   };
@@ -58,6 +74,7 @@ export const suite: BenchSuite = {
       notes: () => [
         "ops/s = source lines per second (file selection, parsing, analysis, cross-file linking)",
         `target: under 10 s per 1,000,000 lines on 2 cores; findings per round: ${counts.get("big")} (${counts.get("big1")} on one thread)`,
+        `CPU time per round (all threads): ${medianCpu(`${path.join(root, "big")}\0audit, ${workers} worker threads`)} with workers, ${medianCpu(`${path.join(root, "big")}\0audit, 1 thread`)} on one thread; load average at the end: ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`,
       ],
     };
     const versus: BenchGroup = {
