@@ -68,6 +68,10 @@ export function collectFacts(program: Node, source: string, filename: string): M
     const inner = node === program ? scope : ((isFnBody ? undefined : openScope(node, scope)) ?? scope);
     if (node.type === "CallExpression" || node.type === "NewExpression") calls.push(new CallSite(node, inner, chain, fn));
     else if (node.type === "TryStatement") tries.push(new Site(node, inner, chain, fn));
+    else if (node.type === "AssignmentExpression" && node.operator === "=" && (node.left as Node).type === "Identifier") {
+      const b = inner.lookup((node.left as Node).name as string);
+      if (b) (b.assigned ??= []).push(node.right as Node);
+    }
     let innerFn = fn;
     if (isFunction(node)) {
       innerFn = node;

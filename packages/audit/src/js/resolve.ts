@@ -30,6 +30,7 @@ const MODULE_ALIASES: Record<string, Ref> = {
   "fs-extra/lib/promises": { module: "fs-extra", path: [] },
 };
 
+const INTEROP = new Set(["__importDefault", "__importStar", "_interopRequireDefault", "_interopRequireWildcard", "__toESM", "__toCommonJS", "interopRequireDefault"]);
 const PROMISIFY = new Set(["util:promisify", "util:default.promisify", "pify:default", "global:promisify"]);
 
 /** Normalizes a module specifier: `node:fs/promises` → fs ["promises"]. */
@@ -82,6 +83,9 @@ export function resolveRef(expr: Node | undefined, scope: Scope, depth = 0): Ref
       // promisify(fs.writeFile) is still fs.writeFile, now returning a promise.
       const key = refKey(callee, scope);
       if (key && PROMISIFY.has(key)) return resolveRef((node.arguments as Node[])[0], scope, depth + 1);
+      // Compiled TS/Babel/esbuild: __importDefault(require("fs")), _interopRequireWildcard(…), __toESM(…).
+      if (callee.type === "Identifier" && INTEROP.has(callee.name as string)) return resolveRef((node.arguments as Node[])[0], scope, depth + 1);
+      if (callee.type === "MemberExpression" && INTEROP.has(propertyName(callee) ?? "")) return resolveRef((node.arguments as Node[])[0], scope, depth + 1);
       return undefined;
     }
     case "ImportExpression": {

@@ -16,8 +16,8 @@ export interface Binding {
   /** param / function: the function node and (param) the position. */
   fn?: Node;
   index?: number;
-  /** True when the variable is assigned again after its declaration (then init is only a guess). */
-  reassigned?: boolean;
+  /** Values assigned to the variable after its declaration (`x = …`). */
+  assigned?: Node[];
 }
 
 export class Scope {

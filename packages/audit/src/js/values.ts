@@ -17,8 +17,9 @@ export function bindingOf(expr: Node, scope: Scope): Binding | undefined {
   return n.type === "Identifier" ? scope.lookup(n.name as string) : undefined;
 }
 
+/** The one value a variable holds: its initializer, when it is never assigned again. */
 function initOf(b: Binding | undefined): Node | undefined {
-  return b && b.kind === "var" && b.init && (!b.path || b.path.length === 0) ? b.init : undefined;
+  return b && b.kind === "var" && b.init && (!b.path || b.path.length === 0) && !b.assigned?.length ? b.init : undefined;
 }
 
 /** Project serializers by name: `this._serialize(v)`, `stableStringify(v)`, `yamlDump(v)`. */
@@ -59,8 +60,10 @@ export function isSerialized(expr: Node | undefined, scope: Scope, depth = 0): b
       return isSerialized(n.consequent as Node, scope, depth + 1) || isSerialized(n.alternate as Node, scope, depth + 1);
     case "LogicalExpression":
       return isSerialized(n.left as Node, scope, depth + 1) || isSerialized(n.right as Node, scope, depth + 1);
-    case "Identifier":
-      return isSerialized(initOf(scope.lookup(n.name as string)), scope, depth + 1);
+    case "Identifier": {
+      const b = scope.lookup(n.name as string);
+      return isSerialized(initOf(b), scope, depth + 1) || (b?.kind === "var" && (b.assigned ?? []).some((v) => isSerialized(v, scope, depth + 1)));
+    }
   }
   return false;
 }

@@ -57,9 +57,11 @@ function openerOf(expr: Node | undefined, scope: Scope): { call: Node; flags: st
   const id = unwrap(expr);
   if (id.type !== "Identifier") return undefined;
   const b = scope.lookup(id.name as string);
-  if (!b || b.kind !== "var" || !b.init || (b.path && b.path.length)) return undefined;
-  const call = unwrap(b.init);
-  if (call.type !== "CallExpression") return undefined;
+  if (!b || b.kind !== "var" || (b.path && b.path.length)) return undefined;
+  // `h = h || await open(p, "w")`: the opener may come with the declaration or a later assignment.
+  const values = [b.init, ...(b.assigned ?? [])].filter((v): v is Node => v !== undefined).map(unwrap).map((v) => (v.type === "LogicalExpression" ? unwrap(v.right as Node) : v));
+  const call = values.find((v) => v.type === "CallExpression" && OPENERS.has(refKey(v.callee as Node, scope) ?? ""));
+  if (!call) return undefined;
   const info = OPENERS.get(refKey(call.callee as Node, scope) ?? "");
   if (!info) return undefined;
   const flagArg = args(call)[info.flagsArg];
