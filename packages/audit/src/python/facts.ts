@@ -80,7 +80,7 @@ export function serialization(model: FileModel, scope: Scope, node: PyNode | und
       if (SERIALIZER_METHODS[attr]) return SERIALIZER_METHODS[attr];
       if (["encode", "decode", "strip", "rstrip"].includes(attr)) return serialization(model, scope, receiver(node), depth + 1);
       if (["str", "bytes"].includes(name)) return serialization(model, scope, positionalArgs(node)[0], depth + 1);
-      return undefined;
+      return model.returnedFormat?.(node);
     }
     case "identifier":
       for (const b of bindingsOf(model, scope, text(model, node))) {

@@ -5,11 +5,13 @@ import {
   type FileModel, type FunctionInfo, type ProjectImport, type Scope,
 } from "./model.js";
 import { memo } from "./memo.js";
-import type { PyNode } from "./tree.js";
+import { descendants, type PyNode } from "./tree.js";
 import { collectWrites, paramIndex, type WriteSite } from "./writes.js";
 
 /** What a project function does with its parameters, as far as the rules care. */
 export interface HelperSummary {
+  /** Returns serialized data in this format. */
+  returnsFormat?: string;
   /** Truncates the file named by parameter `param`. */
   writesPath?: { param: number; dataParam: number | undefined; format: string | undefined; how: string; dataText: string | undefined };
   /** Serializes into the file handle passed as parameter `param`. */
@@ -52,6 +54,10 @@ export class HelperIndex {
         names.set(fn.name, [...(names.get(fn.name) ?? []), fn]);
       }
       this.byName.set(m, names);
+      m.returnedFormat = (call) => {
+        const r = this.resolve(m, call);
+        return r ? this.summaries.get(r.fn)?.returnsFormat : undefined;
+      };
       const parts = m.abs.split(sep);
       const key = parts.at(-1) === "__init__.py" ? `${parts.at(-2)}/__init__.py` : (parts.at(-1) ?? "");
       this.byBasename.set(key, [...(this.byBasename.get(key) ?? []), m]);
@@ -91,6 +97,11 @@ export class HelperIndex {
       if (!out.writesPath || (!out.writesPath.format && site.format)) {
         out.writesPath = { param, dataParam: site.dataParam, format: site.format, how: site.how, dataText: site.dataText };
       }
+    }
+    const body = field(fn.node, "body");
+    for (const ret of body ? descendants(body, "return_statement") : []) {
+      const format = serialization(model, scope, ret.children[0]);
+      if (format) out.returnsFormat ??= format;
     }
     for (const call of scope.calls) {
       const dump = dumperTarget(model, call);

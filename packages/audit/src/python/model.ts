@@ -53,6 +53,8 @@ export interface FileModel {
   scopes: Scope[];
   /** `self.<attr> = value` anywhere in the file. */
   attrBindings: Map<string, Binding[]>;
+  /** Format a project function returns when it returns serialized data (`def _dump(s): return json.dumps(s)`); set by the helper index. */
+  returnedFormat?: (call: PyNode) => string | undefined;
 }
 
 export function text(model: FileModel, node: PyNode): string {
