@@ -69,6 +69,11 @@ function jsonText(value: unknown, space: number | string | undefined): string {
  * coalesced: each promise settles once data at least as new as its own is written, and rejects if
  * the physical write carrying its data fails. Do not modify `data` until the promise settles.
  *
+ * On Windows a rename refused with EPERM/EBUSY/EACCES (another process, such as an antivirus or
+ * indexer, holds the file for a moment) is retried with bounded backoff (8 tries, about 1.1 s in
+ * all); elsewhere those codes are real permission errors and fail at once. There is no directory
+ * fsync on Windows (see {@link Durability}).
+ *
  * @throws {WriteError} with the OS `code` (ENOSPC, EIO, EFBIG, EXDEV, …), the `path` and the
  *   `step` that failed; the target is unchanged and no temp file is left.
  * @throws {DurabilityUnknownError} when the file was replaced but the directory fsync failed.
