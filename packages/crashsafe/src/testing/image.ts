@@ -81,9 +81,15 @@ export class Image {
       node.bytes = node.bytes.subarray(0, size);
       return;
     }
-    const grown = new Uint8Array(size);
-    if (fill !== 0) grown.fill(fill, node.bytes.length);
-    grown.set(node.bytes);
+    const b = node.bytes;
+    if (this.owned.has(ino) && b.byteOffset + size <= b.buffer.byteLength) {
+      // Owned with spare capacity: grow in place (appending block by block stays linear).
+      node.bytes = new Uint8Array(b.buffer, b.byteOffset, size).fill(fill, b.length);
+      return;
+    }
+    const grown = new Uint8Array(new ArrayBuffer(Math.max(size, 2 * b.length)), 0, size);
+    if (fill !== 0) grown.fill(fill, b.length);
+    grown.set(b);
     node.bytes = grown;
     this.owned.add(ino);
   }
