@@ -2,7 +2,7 @@
  * Temp-then-rename replaces: `non-durable-replace` when the temp is not fsynced before the rename
  * or lives in another directory (os.tmpdir), `shared-temp-name` when every writer uses the same temp.
  */
-import { propertyName, unwrap, type Node } from "./ast.js";
+import { propertyName, span, unwrap, type Node } from "./ast.js";
 import { FSYNCS, RENAMES } from "./apis.js";
 import { enclosingFunction, textOf, type CallSite, type ModuleFacts } from "./facts.js";
 import { isFixedTempName, isInTempDir, pathParts, type Part } from "./values.js";
@@ -62,6 +62,14 @@ function looksLikeTemp(parts: Part[]): boolean {
   return parts.some((p) => p.literal && TEMP_MARKERS.some((m) => p.text.toLowerCase().includes(m)));
 }
 
+/** The temp name as written where it is built: `tmp` shows as `${file}.tmp` when tmp is a constant. */
+function tempShown(facts: ModuleFacts, r: Rename): string {
+  const from = unwrap(r.from);
+  const b = from.type === "Identifier" ? r.site.scope.lookup(from.name as string) : undefined;
+  const init = b?.kind === "var" && b.init && !b.assigned?.length && !b.path?.length ? b.init : undefined;
+  return facts.source.slice(span(init ?? r.from).start, span(init ?? r.from).end);
+}
+
 export interface ReplaceFinding {
   rule: "non-durable-replace" | "shared-temp-name";
   node: Node;
@@ -84,7 +92,7 @@ export function replaceFindings(facts: ModuleFacts, renames: Rename[], base: Wri
       out.push({ rule: "non-durable-replace", node: r.site.node, message: "Temp file renamed over the target without an fsync first: after a power cut the renamed file can be empty or partial.", suggestion: USE_CRASHSAFE });
     }
     if (isFixedTempName(parts)) {
-      out.push({ rule: "shared-temp-name", node: r.site.node, message: `Fixed temp name (${fromText}): two concurrent writers share it and can rename each other's half-written file.`, suggestion: "make the temp name unique per writer (pid + random), or use crashsafe's writeFileAtomic" });
+      out.push({ rule: "shared-temp-name", node: r.site.node, message: `Fixed temp name (${tempShown(facts, r)}): two concurrent writers share it and can rename each other's half-written file.`, suggestion: "make the temp name unique per writer (pid + random), or use crashsafe's writeFileAtomic" });
     }
   }
   return out;
