@@ -58,7 +58,7 @@ function stepAudit(p: Printer): AuditReport {
     const colour = f.severity === "error" ? "red" : f.severity === "warning" ? "yellow" : "dim";
     p.line(`${p.paint(colour, f.severity.padEnd(7))} ${f.rule.padEnd(19)} src/${f.file.split("src/").pop()}:${f.line}  ${f.message}`);
     const drill = drillFor(f);
-    if (drill) p.line(p.paint("dim", `        drill: ${drill.stateFile} corrupt on the next start? ${f.consequence ?? drill.ifCorrupt}`));
+    if (drill) p.line(p.paint("dim", `        drill, if ${drill.stateFile} is corrupt at the next start: ${f.consequence ?? drill.ifCorrupt}`));
   }
   const direct = stateFilesOf(report.findings, "direct-state-write").length;
   const resets = count(report, "silent-state-reset");
@@ -68,7 +68,7 @@ function stepAudit(p: Printer): AuditReport {
 
 function printTorture(p: Printer, r: TortureStepResult): void {
   const c = r.consequences;
-  const files = Object.entries(c.corruptFiles).map(([name, n]) => `${name} ×${n}`).join(", ") || "none";
+  const files = STATE_FILES.filter((name) => c.corruptFiles[name]).map((name) => `${name} ×${c.corruptFiles[name]}`).join(", ") || "none";
   p.line(`trials with damage      ${c.badTrials}/${r.harness.trials}`);
   p.line(`corrupt files           ${totalCorruptFiles(c)} (${files})`);
   p.line(`restarts that failed    ${c.failedRestarts}`);
@@ -171,9 +171,11 @@ export async function runStory(options: StoryOptions = {}): Promise<StoryResult>
 
     p.heading(4, "Fix it: crashsafe audit --fix on a copy, then audit again");
     // crashsafe-ignore direct-state-write: writes a throwaway project (package.json, tsconfig) into the demo's temp dir
+    const fixStarted = Date.now();
     const fixed = makeFixedCopy(EXAMPLE_DIR, REPO_ROOT, path.join(work, "signal-pipeline"));
     printFix(p, fixed);
-    p.verdict(fixed.after.findings.length === 0 && !fixed.compileErrors, fixed.after.findings.length === 0 ? "clean: every state file is now written with crashsafe" : "not clean");
+    const clean = fixed.after.findings.length === 0;
+    p.verdict(clean && !fixed.compileErrors, `${clean ? "clean: every state file is now written with crashsafe" : "not clean"} (fixed, audited and compiled in ${seconds(Date.now() - fixStarted)}: the drill's "prevent")`);
 
     p.heading(5, "Prove it: the same SIGKILL trials and power-loss simulation on the fixed copy");
     const afterTorture = await tortureService(path.join(fixed.dist, "main.js"), options);

@@ -11,7 +11,7 @@ export interface TortureStepOptions {
   seed?: number;
   /** Kill delay range after the service's first line, ms (default [5, 250]). */
   killAfterMs?: [number, number];
-  /** Signals in the feed: enough that no run ends before its kill (default 1000). */
+  /** Signals in the feed: far more than a run gets through before its kill (default 2000). */
   signals?: number;
   /** Signals the restart handles before stopping: the replayed history and some more (default 130). */
   restartSignals?: number;
@@ -28,7 +28,7 @@ export interface TortureStepResult {
 /** Tortures the service started by `entry` (a compiled main.js) with `node`. */
 export async function tortureService(entry: string, options: TortureStepOptions = {}): Promise<TortureStepResult> {
   const started = Date.now();
-  const command = [process.execPath, entry, "--signals", String(options.signals ?? 1000)];
+  const command = [process.execPath, entry, "--signals", String(options.signals ?? 2000)];
   const consequences = noConsequences();
   const harness = await torture({
     command,
