@@ -60,7 +60,10 @@ export interface JournalOptions<T> {
   sync?: JournalSync;
   /** With `sync: "batch"`, how long a group gathers appends. Default `2` ms. */
   batchMs?: number;
-  /** Optional Standard Schema (zod, valibot, arktype…): appends and replayed records are validated. */
+  /**
+   * Optional Standard Schema (zod, valibot, arktype…): appends are validated before they are
+   * queued (an async schema can reorder concurrent appends), replayed records as they are read.
+   */
   schema?: StandardSchemaV1<unknown, T>;
   /** Open without the writer lock, never modifying any file; `append`/`compact` throw. Default `false`. */
   readOnly?: boolean;
