@@ -34,3 +34,12 @@ test("a 200 KiB in-place write switches to ALICE's polynomial set, still catches
   const b = await run(3);
   assert.deepEqual([b.states, b.distinct, b.failures], [a.states, a.distinct, a.failures]);
 });
+
+test("an exhaustive search that passes maxExhaustiveStates stops and falls back to ALICE's set", async () => {
+  const data = "y".repeat(20 * 1024);
+  const r = await simulateCrashes((dir) => fs.writeFileSync(join(dir, "state.txt"), data), {
+    model: "pessimistic", maxExhaustiveStates: 50, setup: (dir) => fs.writeFileSync(join(dir, "state.txt"), OLD), check: checkOldOrNew(data),
+  });
+  assert.equal(r.exhaustive, false);
+  assert.ok(r.failures.length > 0);
+});

@@ -7,6 +7,8 @@ import { rng } from "./rng.js";
 export interface EnumerateOptions {
   /** Exhaustive search up to this many non-marker micro-ops; ALICE's polynomial set above. Default 16. */
   exhaustiveLimit?: number;
+  /** An exhaustive search that passes this many crash states stops and adds ALICE's set instead. Default 4096. */
+  maxExhaustiveStates?: number;
   /** Seeded random crash states added to ALICE's set. Default 200. */
   randomStates?: number;
   /** Seed of the random states. Default 1. */
@@ -30,20 +32,25 @@ export function enumerate(space: Space, visit: Visit, options: EnumerateOptions 
   // A total order (process-crash): the down-sets are exactly the prefixes.
   const chain = space.deps.every((d, i) => (i === 0 ? d.length === 0 : d.length === 1 && d[0] === i - 1));
   if (chain || free <= (options.exhaustiveLimit ?? 16)) {
-    exhaustive(space, visit);
-    return true;
+    const cap = chain ? Infinity : (options.maxExhaustiveStates ?? 4096);
+    if (exhaustive(space, visit, cap)) return true;
   }
   alice(space, visit, options);
   return false;
 }
 
-/** DFS over down-sets: include a micro-op only when its dependencies are included. */
-function exhaustive(space: Space, visit: Visit): void {
+/** DFS over down-sets: include a micro-op only when its dependencies are included. False when stopped at `cap`. */
+function exhaustive(space: Space, visit: Visit, cap: number): boolean {
   const { micros, deps, ops } = space;
   const kept = new Array<boolean>(micros.length).fill(false);
   const list: Micro[] = [];
+  let count = 0;
   const dfs = (i: number, image: Image): void => {
-    if (i === micros.length) return visit(list, image);
+    if (count > cap) return;
+    if (i === micros.length) {
+      if (++count <= cap) visit(list, image);
+      return;
+    }
     const m = micros[i]!;
     const ok = deps[i]!.every((d) => kept[d]);
     if (isMarker(m)) {
@@ -65,6 +72,7 @@ function exhaustive(space: Space, visit: Visit): void {
     kept[i] = false;
   };
   dfs(0, space.initial);
+  return count <= cap;
 }
 
 /** Keeps the wanted micro-ops whose dependencies are kept (markers: exactly then), and replays them. */
