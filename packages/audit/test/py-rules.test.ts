@@ -164,6 +164,11 @@ describe("python rules", () => {
     assert.equal(uni[0]!.column, 10);
   });
 
+  it("survives a 30,000-term expression (no recursion on the tree) and still reports the file", async () => {
+    const src = `x = ${Array.from({ length: 30_000 }, () => "a").join(" + ")}\nimport json\nP.write_text(json.dumps(x))\n`;
+    assert.deepEqual(rules(await run(src)), ["3:direct-state-write"]);
+  });
+
   it("gives the exact replacement for a Python direct write", async () => {
     const [f] = await run("import json\ndef save(s):\n    with open('q.json', 'w') as fh:\n        json.dump(s, fh, indent=2)\n");
     assert.match(f!.suggestion!, /atomic_write\('q\.json', json\.dumps\(s, indent=2\)\)/);

@@ -36,32 +36,48 @@ export async function analyzePythonFiles(files: PythonSource[], options: PythonO
   const models: FileModel[] = [];
   for (const { file, source } of files) {
     const display = displayPath(resolve(cwd, file), cwd);
-    const parsed = await parsePython(source);
-    if (parsed.error) {
-      const { row, col, reason } = parsed.error;
-      findings.push({
-        rule: "parse-error", severity: "error", file: display, line: row + 1, column: col + 1,
-        message: `Python syntax error (${reason}) at ${row + 1}:${col + 1}: the file was not analysed.`, fixable: false,
-      });
-      continue;
+    try {
+      const parsed = await parsePython(source);
+      if (parsed.error) {
+        const { row, col, reason } = parsed.error;
+        findings.push(notAnalysed(display, row + 1, col + 1, `Python syntax error (${reason}) at ${row + 1}:${col + 1}`));
+        continue;
+      }
+      models.push(buildModel(display, resolve(cwd, file), parsed));
+    } catch (error) {
+      findings.push(notAnalysed(display, 1, 1, `Python file could not be parsed (${String(error)})`));
     }
-    models.push(buildModel(display, resolve(cwd, file), parsed));
   }
   const helpers = new HelperIndex(models).build();
+  const failed = new Set<FileModel>();
+  // One file tripping the analyzer must cost that file, not the whole audit.
+  const guarded = <T>(model: FileModel, run: () => T[]): T[] => {
+    try {
+      return run();
+    } catch (error) {
+      if (!failed.has(model)) findings.push(notAnalysed(model.file, 1, 1, `Python analysis failed (${String(error)})`));
+      failed.add(model);
+      return [];
+    }
+  };
   const perScope = models.flatMap((model) => model.scopes.map((scope) => ({ model, scope })));
-  const writes = perScope.flatMap(({ model, scope }) => collectWrites(model, scope, helpers));
+  const writes = perScope.flatMap(({ model, scope }) => guarded(model, () => collectWrites(model, scope, helpers)));
   // Setup scripts and tests read fixtures and configs once: their fallbacks are not runtime state resets.
   const resets = perScope
     .filter(({ model }) => !setupFile(model))
-    .flatMap(({ model, scope }) => silentResets(model, scope, helpers).map((r) => ({ model, scope, ...r })));
+    .flatMap(({ model, scope }) => guarded(model, () => silentResets(model, scope, helpers).map((r) => ({ model, scope, ...r }))));
   const readers = readerIndex(perScope, resets);
   findings.push(...writes.flatMap((w) => writeFinding(w, helpers, readers)));
   findings.push(...resets.map((r) => resetFinding(r, writes)));
-  for (const { model, scope } of perScope) findings.push(...replaceFindings(model, scope, helpers));
+  for (const { model, scope } of perScope) findings.push(...guarded(model, () => replaceFindings(model, scope, helpers)));
   const suppressions = new Map(models.map((m) => [m.file, suppressionsOf(m)]));
   return findings
     .filter((f) => !isSuppressed(suppressions.get(f.file) ?? new Map(), f.line, f.rule))
     .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
+}
+
+function notAnalysed(file: string, line: number, column: number, reason: string): Finding {
+  return { rule: "parse-error", severity: "error", file, line, column, message: `${reason}: the file was not analysed.`, fixable: false };
 }
 
 function displayPath(abs: string, cwd: string): string {

@@ -73,7 +73,7 @@ export class HelperIndex {
     for (let round = 0; round < MAX_ROUNDS; round++) {
       let changed = false;
       for (const [fn, model] of this.owner) {
-        const next = JSON.stringify(this.summarize(model, fn));
+        const next = JSON.stringify(this.safeSummary(model, fn));
         if (next !== JSON.stringify(this.summaries.get(fn) ?? {})) {
           this.summaries.set(fn, JSON.parse(next) as HelperSummary);
           changed = true;
@@ -86,6 +86,15 @@ export class HelperIndex {
 
   summary(fn: FunctionInfo): HelperSummary {
     return this.summaries.get(fn) ?? {};
+  }
+
+  /** A function the summary cannot be computed for is treated as doing nothing the rules care about. */
+  private safeSummary(model: FileModel, fn: FunctionInfo): HelperSummary {
+    try {
+      return this.summarize(model, fn);
+    } catch {
+      return {};
+    }
   }
 
   private summarize(model: FileModel, fn: FunctionInfo): HelperSummary {

@@ -79,19 +79,23 @@ function newScope(node: PyNode, fn: FunctionInfo | undefined): Scope {
   return { node, fn, bindings: new Map(), calls: [], tries: [], ifs: [], conditionals: [] };
 }
 
+/** Pre-order and iterative: deeply nested expressions must not overflow the stack. */
 function fillScope(model: FileModel, scope: Scope, node: PyNode, inClass: boolean): void {
-  for (const child of node.children) {
+  const stack: Array<{ n: PyNode; inClass: boolean }> = node.children.map((n) => ({ n, inClass })).reverse();
+  while (stack.length > 0) {
+    const { n: child, inClass: classBody } = stack.pop()!;
     if (child.type === "function_definition") {
-      addFunction(model, child, inClass);
+      addFunction(model, child, classBody);
       continue;
     }
     if (child.type === "call") scope.calls.push(child);
     else if (child.type === "try_statement") scope.tries.push(child);
-    else if (child.type === "conditional_expression") scope.conditionals.push(child);
     else if (child.type === "if_statement") scope.ifs.push(child);
+    else if (child.type === "conditional_expression") scope.conditionals.push(child);
     else if (child.type === "assignment") recordAssignment(model, scope, child);
     else if (child.type === "with_item") recordWithItem(model, scope, child);
-    fillScope(model, scope, child, child.type === "class_definition" ? true : child.type === "block" ? inClass : false);
+    const nextClass = child.type === "class_definition" ? true : child.type === "block" ? classBody : false;
+    for (let i = child.children.length - 1; i >= 0; i--) stack.push({ n: child.children[i]!, inClass: nextClass });
   }
 }
 

@@ -52,7 +52,7 @@ export async function parsePython(source: string): Promise<ParsedPython> {
     const comments: PyNode[] = [];
     const state = { error: undefined as ParsedPython["error"] };
     const cursor = tree.walk();
-    const root = copyNode(cursor, undefined, comments, state);
+    const root = copyTree(cursor, comments, state);
     cursor.delete();
     return { root, source, comments, ...(state.error ? { error: state.error } : {}) };
   } finally {
@@ -60,12 +60,31 @@ export async function parsePython(source: string): Promise<ParsedPython> {
   }
 }
 
-function copyNode(
-  cursor: TreeCursor,
-  parent: PyNode | undefined,
-  comments: PyNode[],
-  state: { error: ParsedPython["error"] },
-): PyNode {
+/** Iterative, so that a 30,000-term expression does not overflow the stack. */
+function copyTree(cursor: TreeCursor, comments: PyNode[], state: { error: ParsedPython["error"] }): PyNode {
+  const root = nodeAt(cursor, undefined, state);
+  let current = root;
+  if (!cursor.gotoFirstChild()) return root;
+  for (;;) {
+    let descended = false;
+    if (cursor.nodeIsNamed || cursor.nodeIsMissing) {
+      const child = nodeAt(cursor, current, state);
+      if (child.type === "comment") comments.push(child);
+      else current.children.push(child);
+      if (cursor.gotoFirstChild()) {
+        current = child;
+        descended = true;
+      }
+    }
+    if (descended) continue;
+    while (!cursor.gotoNextSibling()) {
+      if (!cursor.gotoParent() || !current.parent) return root;
+      current = current.parent;
+    }
+  }
+}
+
+function nodeAt(cursor: TreeCursor, parent: PyNode | undefined, state: { error: ParsedPython["error"] }): PyNode {
   const start = cursor.startPosition;
   const end = cursor.endPosition;
   const node: PyNode = {
@@ -84,15 +103,6 @@ function copyNode(
     const reason = node.type === "ERROR" ? "invalid syntax" : `missing ${JSON.stringify(node.type)}`;
     state.error = { row: start.row, col: start.column, reason };
   }
-  if (cursor.gotoFirstChild()) {
-    do {
-      if (!cursor.nodeIsNamed && !cursor.nodeIsMissing) continue;
-      const child = copyNode(cursor, node, comments, state);
-      if (child.type === "comment") comments.push(child);
-      else node.children.push(child);
-    } while (cursor.gotoNextSibling());
-    cursor.gotoParent();
-  }
   return node;
 }
 
@@ -101,10 +111,14 @@ export function field(node: PyNode, name: string): PyNode | undefined {
   return node.children.find((c) => c.field === name);
 }
 
-/** Depth-first pre-order walk; return `false` from `visit` to skip a node's children. */
+/** Depth-first pre-order walk (iterative); return `false` from `visit` to skip a node's children. */
 export function walk(node: PyNode, visit: (n: PyNode) => boolean | void): void {
-  if (visit(node) === false) return;
-  for (const c of node.children) walk(c, visit);
+  const stack = [node];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (visit(n) === false) continue;
+    for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
+  }
 }
 
 /** Every descendant (and `node` itself) of the given types. */
