@@ -3,7 +3,7 @@
  * keeps behaviour: sync stays sync (writeFileAtomicSync), promise stays promise (writeFileAtomic),
  * callback forms, directory-creating writes (outputFile/outputJson) and unknown options are left alone.
  */
-import { isFunction, propertyName, span, stringValue, unwrap, type Node } from "../js/ast.js";
+import { isFunction, propertyName, span, stringValue, unwrap, walk, type Node } from "../js/ast.js";
 import type { ModuleFacts } from "../js/facts.js";
 import type { WriteSite } from "../js/writes.js";
 
@@ -88,7 +88,9 @@ export function importEdit(facts: ModuleFacts, names: string[]): TextEdit | unde
   if (existing && specs.length) return { start: span(specs[specs.length - 1]!).end, end: span(specs[specs.length - 1]!).end, text: `, ${needed.join(", ")}` };
   const imports = body.filter((st) => st.type === "ImportDeclaration");
   const requires = body.filter(isTopLevelRequire);
-  const cjs = imports.length === 0 && (requires.length > 0 || /\.c[jt]s$/.test(facts.filename) || facts.program.sourceType === "script");
+  // The parsers disagree on sourceType (espree: module, oxc: commonjs for the same .js), so the code decides.
+  const esmSyntax = imports.length > 0 || body.some((st) => st.type.startsWith("Export"));
+  const cjs = !esmSyntax && (requires.length > 0 || /\.c[jt]s$/.test(facts.filename) || facts.program.sourceType !== "module");
   const line = cjs ? `const { ${needed.join(", ")} } = require("crashsafe");` : `import { ${needed.join(", ")} } from "crashsafe";`;
   const anchor = cjs ? requires[requires.length - 1] : imports[imports.length - 1];
   if (anchor) return { start: span(anchor).end, end: span(anchor).end, text: `\n${line}` };
@@ -97,13 +99,18 @@ export function importEdit(facts: ModuleFacts, names: string[]): TextEdit | unde
   return { start: at, end: at, text: `${line}\n` };
 }
 
+/** `const x = require("…")`, also wrapped: `__importDefault(require("fs"))`, `require("fs").promises`. */
 function isTopLevelRequire(st: Node): boolean {
   if (st.type !== "VariableDeclaration") return false;
-  return (st.declarations as Node[]).some((d) => {
-    const init = d.init ? unwrap(d.init as Node) : undefined;
-    const call = init?.type === "MemberExpression" ? unwrap(init.object as Node) : init;
-    return call?.type === "CallExpression" && unwrap(call.callee as Node).name === "require";
-  });
+  let found = false;
+  for (const d of st.declarations as Node[]) {
+    if (!d.init) continue;
+    walk(d.init as Node, (n) => {
+      if (n.type === "CallExpression" && unwrap(n.callee as Node).name === "require") found = true;
+      return !found && !isFunction(n);
+    });
+  }
+  return found;
 }
 
 /** The fix of one direct write, or undefined when a rewrite could change behaviour. */
