@@ -78,3 +78,31 @@ describe("SIGKILL at random moments", () => {
     assert.ok(tally.failures.length > 0, "an in-place writer must be caught by the kill loop");
   });
 });
+
+describe("SIGKILL right before each fs call of one write (deterministic kill points)", () => {
+  for (const mode of ["async", "sync"]) {
+    it(`${mode}: the file is old or new at every boundary, new once acknowledged`, async () => {
+      const root = scratchDir("crashsafe-killpoint-");
+      const old = { version: "old", pad: "o".repeat(20_000) };
+      const outcomes: string[] = [];
+      let completed = false;
+      for (let k = 1; k <= 20 && !completed; k++) {
+        const dir = fs.mkdtempSync(path.join(root, `k${k}-`));
+        const file = path.join(dir, "state.json");
+        writeJsonSync(file, old);
+        const out = await finished(startChild("killpoint-child", [file, mode, String(k)]));
+        const acked = out.stdout.startsWith("ack");
+        completed = acked && out.signal === null;
+        assert.ok(acked || out.signal === "SIGKILL", `k=${k}: child failed: ${out.stderr}`);
+        const v = readJsonSync<{ version: string; pad: string }>(file);
+        assert.ok(v.version === "new" ? v.pad.length === 20_000 : v.version === "old" && v.pad === old.pad, `k=${k}: torn value`);
+        if (acked) assert.equal(v.version, "new", `k=${k}: acknowledged but old`);
+        await cleanupTemps(dir);
+        assert.deepEqual(tempsIn(dir), [], `k=${k}: leftover temp not removable`);
+        outcomes.push(`${k}:${v.version}`);
+      }
+      assert.ok(completed, `a kill point beyond the last fs call was reached (${outcomes.join(" ")})`);
+      assert.ok(outcomes.some((o) => o.endsWith(":old")) && outcomes.some((o) => o.endsWith(":new")), outcomes.join(" "));
+    });
+  }
+});
