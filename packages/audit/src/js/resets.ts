@@ -5,11 +5,11 @@
  * defaults when the error is ENOENT.
  */
 import { isFunction, propertyName, span, stringValue, unwrap, walk, walkOwn, type Node } from "./ast.js";
-import { EXITS, PARSERS, READERS } from "./apis.js";
+import { EXITS, PARSERS, READERS, SETUP_FILE_NAMES } from "./apis.js";
 import type { CallSite, ModuleFacts, Site } from "./facts.js";
 import { refKey } from "./resolve.js";
 import type { Scope } from "./scope.js";
-import { calleeName } from "./values.js";
+import { calleeName, fileName, pathParts } from "./values.js";
 
 const MAX_DEPTH = 4;
 
@@ -122,10 +122,19 @@ export interface ResetFinding {
 
 const MESSAGE = "A parse failure of this state file is swallowed and the code carries on with empty/default state: a corrupt file silently erases its history (every alert re-fires, processed items re-run).";
 
+/** Every file the code reads is a hand-edited config or manifest (package.json, .babelrc…), not state. */
+function readsOnlyConfig(body: Node, scope: Scope): boolean {
+  const names: Array<string | undefined> = [];
+  walkOwn(body, (n) => {
+    if (n.type === "CallExpression" && READERS.has(refKey(n.callee as Node, scope) ?? "")) names.push(fileName(pathParts((n.arguments as Node[])[0], scope)));
+  });
+  return names.length > 0 && names.every((n) => n !== undefined && (SETUP_FILE_NAMES.has(n) || /^\.[a-z]+rc(\.json)?$/.test(n)));
+}
+
 function catchClauseFinding(t: Site): ResetFinding | undefined {
   const handler = t.node.handler as Node | null;
   if (!handler) return undefined;
-  if (!parsesFile(t.node.block as Node, t.scope)) return undefined;
+  if (!parsesFile(t.node.block as Node, t.scope) || readsOnlyConfig(t.node.block as Node, t.scope)) return undefined;
   const param = handler.param as Node | null;
   const errorName = param?.type === "Identifier" ? (param.name as string) : undefined;
   if (handlerIsFine(handler.body as Node, errorName, t.scope) || answersYesNo(handler.body as Node)) return undefined;

@@ -8,8 +8,10 @@ import { enclosingFunctionNames, textOf, type ModuleFacts, type Site } from "./f
 import { refKey } from "./resolve.js";
 import { fileName, type Part } from "./values.js";
 
-const SETUP_DIRS = new Set(["scripts", "script", "tools", "tooling", "build", "codegen", "generator", "generators", "test", "tests", "__tests__", "__mocks__", "spec", "e2e", "fixtures", "bench", "benchmark", "benchmarks", ".github", "migrations", "seeds", "docs"]);
-const SETUP_FILE_PREFIXES = ["build", "release", "generate", "gen-", "gen_", "codegen", "setup", "install", "postinstall", "prepare", "bump", "version", "publish", "scaffold", "seed", "migrate"];
+const SETUP_DIRS = new Set(["scripts", "script", "tools", "tooling", "build", "codegen", "generator", "generators", "test", "tests", "__tests__", "__mocks__", "__fixtures__", "mocks", "test-utils", "spec", "e2e", "cypress", "fixtures", "bench", "benchmark", "benchmarks", ".github", ".storybook", "migrations", "seeds", "docs"]);
+const SETUP_FILE_PREFIXES = ["build", "release", "generate", "gen-", "gen_", "codegen", "setup", "install", "postinstall", "prepare", "bump", "version", "publish", "scaffold", "seed", "migrate", "init."];
+/** Targets that are source or markup: a write of them is code generation, not runtime state. */
+const GENERATED_SOURCE = [".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx", ".d.ts", ".html", ".md", ".css", ".scss", ".vue", ".svelte", ".py", ".go", ".rs", ".java", ".swift", ".kt"];
 const CONFIG_FILES = ["gulpfile", "gruntfile", "jakefile"];
 const FUNCTION_NAME = /^(build|generate|gen[A-Z_]|export|scaffold|init|setup|install|bootstrap|emit|codegen|release|bump|publish|prepare|create(Default)?Config|writeConfig|download|seed|migrate)|Export|Report$/;
 /** Names of user-chosen output locations: `argv.output`, `outFile`, `options.dest`, `reportPath`. */
@@ -79,6 +81,7 @@ export function setupReason(site: Site, facts: ModuleFacts, pathExpr: Node | und
   const name = fileName(parts);
   const last = parts[parts.length - 1];
   if (last?.literal && DUMP_EXTENSIONS.some((e) => last.text.endsWith(e))) return "a diagnostic dump (profile, trace, log), written on request";
+  if (last?.literal && GENERATED_SOURCE.some((e) => last.text.endsWith(e))) return "generated source code, not runtime state";
   if (name && SETUP_FILE_NAMES.has(name)) return `${name} is a manifest/config edited on purpose, not runtime state`;
   if (parts.some((p) => !p.literal && (p.text.startsWith("global:process.argv") || OUTPUT_NAME.test(p.text.slice(p.text.indexOf(":") + 1).replace(/^\./, ""))))) return "writes to a user-chosen output path (an export)";
   if (pathExpr && isFirstRunCreation(site, facts, pathExpr)) return "first-run creation guarded by an existence check";
