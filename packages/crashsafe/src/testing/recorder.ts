@@ -74,7 +74,7 @@ class Recorder {
     for (const root of this.roots) {
       const rel = relative(root, resolve(text));
       if (rel === "") return [];
-      if (!rel.startsWith("..") && !isAbsolute(rel)) return rel.split(sep);
+      if (rel !== ".." && !rel.startsWith(`..${sep}`) && !isAbsolute(rel)) return rel.split(sep);
     }
     return undefined;
   }
