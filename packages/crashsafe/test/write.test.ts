@@ -74,6 +74,8 @@ for (const v of variants) {
       assert.deepEqual([...fs.readFileSync(file)], [0, 1, 2, 255]);
       await v.write(pathToFileURL(file), "é", { encoding: "latin1" });
       assert.deepEqual([...fs.readFileSync(file)], [0xe9]);
+      await v.write(file, Buffer.from("0123456789").subarray(3, 6)); // a view into a larger buffer
+      assert.equal(fs.readFileSync(file, "utf8"), "345");
       await v.write(file, "");
       assert.equal(fs.readFileSync(file).length, 0);
     });
@@ -256,6 +258,19 @@ describe("writeFileAtomic (async only)", () => {
     ac.abort();
     await Promise.all([first, assert.rejects(second, { name: "AbortError" })]);
     assert.equal(fs.readFileSync(file, "utf8"), "first");
+  });
+
+  it("aborting the newest queued write makes the batch carry the previous caller's data", async () => {
+    const dir = scratchDir();
+    const file = path.join(dir, "q2");
+    const ac = new AbortController();
+    const first = writeFileAtomic(file, "first");
+    await null; // first is in flight now
+    const second = writeFileAtomic(file, "second");
+    const third = writeFileAtomic(file, "third", { signal: ac.signal });
+    ac.abort();
+    await Promise.all([first, second, assert.rejects(third, { name: "AbortError" })]);
+    assert.equal(fs.readFileSync(file, "utf8"), "second");
   });
 
   it("an abort during the physical write stops it before the rename", async () => {
