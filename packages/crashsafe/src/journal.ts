@@ -31,6 +31,7 @@ import {
   JournalFailedError,
   JournalLockedError,
   LockTimeoutError,
+  ValidationError,
 } from "./errors.js";
 import {
   decodeHeader,
@@ -99,7 +100,10 @@ export interface Journal<T, S = unknown> {
   /** Durable size of the log in bytes. */
   readonly size: number;
   readonly recovery: JournalRecovery;
-  /** Appends `record` (JSON-serialisable); resolves once it is durable (after its fdatasync). */
+  /**
+   * Appends `record` (JSON-serialisable); resolves once it is durable (after its fdatasync).
+   * A record the schema rejects is a {@link ValidationError} and is not written.
+   */
   append(record: T): Promise<void>;
   /** The records since the snapshot, in append order, up to the durable end at the time of the call. */
   records(): AsyncIterableIterator<T>;
@@ -354,8 +358,8 @@ class JournalImpl<T, S> implements Journal<T, S> {
   async #validate(value: unknown, offset: number): Promise<T> {
     const checked = await validateWith(this.options.schema!, value);
     if (checked.ok) return checked.value;
+    if (offset === 0) throw new ValidationError(this.path, checked.issues);
     const issues = checked.issues.map((i) => `${i.where}: ${i.message}`).join("; ");
-    if (offset === 0) throw new TypeError(`journal ${this.path}: record rejected by the schema: ${issues}`);
     throw new JournalCorruptError(this.path, offset, `record rejected by the schema: ${issues}`);
   }
 

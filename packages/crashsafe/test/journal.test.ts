@@ -297,7 +297,7 @@ test("schema: appends are validated before they are written; records are validat
   const schema = z.object({ n: z.number() });
   const log = await openJournal(file, { schema });
   await log.append({ n: 1 });
-  await assert.rejects(log.append({ n: "x" } as unknown as { n: number }), /schema/);
+  await assert.rejects(log.append({ n: "x" } as unknown as { n: number }), { code: "EVALIDATION" });
   await log.close();
   assert.deepEqual(await recordsOf(file), [{ n: 1 }]);
   const strict = await openJournal(file, { schema: z.object({ n: z.string() }) });
