@@ -14,6 +14,11 @@ const HANDLE_NAMES = ["write", "writev", "writeFile", "appendFile", "truncate", 
 type AnyFn = (this: unknown, ...args: unknown[]) => unknown;
 
 const spec = /^(before|after):(\d+)$/.exec(process.env.CRASHSAFE_KILL_AT ?? "");
+// The kill point belongs to this process: processes it starts must not count (and die) too.
+delete process.env.CRASHSAFE_KILL_AT;
+if (process.env.NODE_OPTIONS !== undefined) {
+  process.env.NODE_OPTIONS = process.env.NODE_OPTIONS.split(/\s+/).filter((o) => !o.includes("kill-point.js")).join(" ");
+}
 const when = spec?.[1];
 const target = Number(spec?.[2] ?? 0);
 let count = 0;

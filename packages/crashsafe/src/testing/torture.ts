@@ -20,7 +20,8 @@ export interface TortureOptions {
   seed?: number;
   /**
    * Deterministic kill points: K adds 2K trials that SIGKILL the child right before and right after
-   * its k-th mutating fs call, k = 1..K (node children only: injected with `--import`). Default 0.
+   * its k-th mutating fs call, k = 1..K. The command must be the node process that writes (the hook is
+   * injected with `--import` and applies to that process only, not to processes it starts). Default 0.
    */
   killPoints?: number;
   /** Prepares each trial's fresh directory before the child starts. */
