@@ -153,12 +153,30 @@ function callsIn(nodes: PyNode[]): PyNode[] {
   return nodes.flatMap((n) => descendants(n, "call"));
 }
 
+/** Definitions of `node` and of every name used in them, a few levels deep (`d = mkdtemp(); p = join(d, "x")`). */
+function originClosure(model: FileModel, scope: Scope, node: PyNode): PyNode[] {
+  const seen = new Set<PyNode>();
+  let frontier = [node];
+  for (let depth = 0; depth < 3 && frontier.length > 0; depth++) {
+    const next: PyNode[] = [];
+    for (const n of frontier) {
+      for (const def of origins(model, scope, n)) {
+        if (seen.has(def)) continue;
+        seen.add(def);
+        next.push(...descendants(def, "identifier").filter((i) => i !== def && i.field !== "attribute" && i.field !== "name"));
+      }
+    }
+    frontier = next;
+  }
+  return [...seen];
+}
+
 export type TempPlacement = "same-dir" | "other-dir" | undefined;
 
 /** Where a `tempfile.*` temp lives: `dir=` given → next to the target; not given → the system temp dir. */
 export function tempPlacement(model: FileModel, scope: Scope, node: PyNode): TempPlacement {
   let placement: TempPlacement;
-  for (const call of callsIn(origins(model, scope, node))) {
+  for (const call of callsIn(originClosure(model, scope, node))) {
     const name = calleeName(model, call) ?? "";
     if (!name.startsWith("tempfile.")) continue;
     const fn = name.slice("tempfile.".length);
@@ -176,7 +194,7 @@ const UNIQUE_CALLS = /^(os\.getpid|uuid\.uuid[0-9]|uuid[0-9]|secrets\.\w+|random
 /** A temp name every writer shares: derived from the target by a fixed suffix or literal, with nothing unique in it. */
 export function fixedTempName(model: FileModel, scope: Scope, node: PyNode): PyNode | undefined {
   const defs = origins(model, scope, node);
-  if (callsIn(defs).some((c) => UNIQUE_CALLS.test(calleeName(model, c) ?? ""))) return undefined;
+  if (callsIn(originClosure(model, scope, node)).some((c) => UNIQUE_CALLS.test(calleeName(model, c) ?? ""))) return undefined;
   for (const def of defs) {
     if (def.type === "call" && ["with_suffix", "with_name"].includes(calleeAttr(model, def) ?? "")) return def;
     if (def.type === "binary_operator" && descendants(def, "string").length > 0) return def;

@@ -1,5 +1,5 @@
 import { basename } from "node:path";
-import { pathKey } from "./facts.js";
+import { fileNameOf, pathKey } from "./facts.js";
 import { calleeAttr, calleeName, field, positionalArgs, receiver, text, type FileModel, type Scope } from "./model.js";
 import { ancestor, descendants, isWithin, type PyNode } from "./tree.js";
 import type { WriteSite } from "./writes.js";
@@ -12,6 +12,8 @@ const SETUP_WORDS = new Set([
 const SETUP_FILES = /^(setup|install|bootstrap|configure|build|release|gen|generate|export|make|scaffold|seed|conftest)([_-][\w-]*)?\.py$|^test_.*\.py$|^.*_test\.py$/;
 /** `args.output`, `options.report_file`, `sys.argv[2]`: a path the user named for an export. */
 const USER_OUTPUT = /^(?:(?:args|options|opts|ns|cli_args|parsed_args)\.\w*(?:out|dest|report|export|save_to)\w*|sys\.argv\[\d+\])$/i;
+const EXPORT_NAME = /(^|_)(out|output|outfile|report|export|dest|destination)(_|$)/i;
+const STATE_NAME = /state|cache|tracker|queue|checkpoint|session|\.db$/i;
 const EXISTS_CALLS = new Set(["os.path.exists", "os.path.isfile", "os.path.lexists"]);
 
 /** Why a write is a one-time write (`setup-write`), or undefined for a runtime write. */
@@ -20,6 +22,7 @@ export function setupReason(site: WriteSite): string | undefined {
   const context = setupContext(model, scope);
   if (context) return context;
   if (USER_OUTPUT.test(text(model, target))) return "an output file the user asked for on the command line";
+  if (isExportTarget(model, site)) return "an output/export file, written for someone to read, not state read back on start";
   if (guardedByMissing(model, node, pathKey(model, target))) return "first-run creation: only written when the file does not exist yet";
   return undefined;
 }
@@ -42,6 +45,14 @@ export function setupContext(model: FileModel, scope: Scope): string | undefined
     if (SETUP_WORDS.has(first)) return `written once by ${fn.name}()`;
   }
   return undefined;
+}
+
+/** `output_file`, `self.report_path`, `export_dest`: an export, unless its file name says it is state. */
+function isExportTarget(model: FileModel, site: WriteSite): boolean {
+  const inner = site.target.type === "attribute" ? field(site.target, "attribute") : site.target;
+  if (inner?.type !== "identifier" || !EXPORT_NAME.test(text(model, inner))) return false;
+  const name = fileNameOf(model, site.scope, site.target);
+  return !name || !STATE_NAME.test(name);
 }
 
 /** `if not p.exists(): write(p)`, `if p.exists(): … else: write(p)`, or an earlier `if p.exists(): return`. */
