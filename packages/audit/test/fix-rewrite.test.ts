@@ -35,6 +35,12 @@ test("CommonJS gets a require, fs-extra writeJson becomes crashsafe writeJson wi
   assert.equal(after, `const fse = require("fs-extra");\nconst { writeJson, writeJsonSync } = require("crashsafe");\n\nasync function save(s) {\n  await writeJson("s.json", s, { space: 2 });\n  writeJsonSync("t.json", s);\n}\nmodule.exports = { save };\n`);
 });
 
+test("JSON.stringify(v, null, n) + newline becomes crashsafe writeJson (same bytes); other options keep writeFileAtomic", async () => {
+  const src = `import fs from "node:fs";\nexport function a(s) {\n  fs.writeFileSync("a.json", JSON.stringify(s, null, 2) + "\\n");\n  fs.writeFileSync("b.json", JSON.stringify(s, null, 2) + "\\n", { mode: 0o600 });\n}\n`;
+  const { after } = await fixed("x.mjs", src);
+  assert.equal(after, `import fs from "node:fs";\nimport { writeFileAtomicSync, writeJsonSync } from "crashsafe";\nexport function a(s) {\n  writeJsonSync("a.json", s, { space: 2 });\n  writeFileAtomicSync("b.json", JSON.stringify(s, null, 2) + "\\n", { mode: 0o600 });\n}\n`);
+});
+
 test("callback forms, directory-creating writes and unknown options are not rewritten (fixable: false)", async () => {
   const src = `import fs from "fs";\nimport fse from "fs-extra";\nexport function f(s) {\n  fs.writeFile("a.json", JSON.stringify(s), () => {});\n  fse.outputJsonSync("b.json", s);\n  fs.writeFileSync("c.json", JSON.stringify(s), { flag: "w", signal: undefined });\n}\n`;
   const { after, fixable } = await fixed("x.mjs", src);
@@ -67,7 +73,7 @@ test("the fixed program behaves the same: identical file contents, and the audit
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   mkdirSync(join(dir, "node_modules"));
   symlinkSync(crashsafeDir, join(dir, "node_modules", "crashsafe"), "dir");
-  const src = `import fs from "node:fs";\nimport { writeFile } from "node:fs/promises";\nconst state = { fired: ["a", "b"], n: 3 };\nfs.writeFileSync("one.json", JSON.stringify(state, null, 2));\nawait writeFile("two.json", JSON.stringify(state) + "\\n", "utf8");\n`;
+  const src = `import fs from "node:fs";\nimport { writeFile } from "node:fs/promises";\nconst state = { fired: ["a", "b"], n: 3 };\nfs.writeFileSync("one.json", JSON.stringify(state, null, 2));\nawait writeFile("two.json", JSON.stringify(state, null, "\\t") + "\\n", "utf8");\n`;
   writeFileSync(join(dir, "app.mjs"), src);
   const run = (): string[] => {
     const p = spawnSync(process.execPath, ["app.mjs"], { cwd: dir, encoding: "utf8" });

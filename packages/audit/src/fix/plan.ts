@@ -5,6 +5,7 @@
  */
 import { isFunction, propertyName, span, stringValue, unwrap, walk, type Node } from "../js/ast.js";
 import type { ModuleFacts } from "../js/facts.js";
+import { refKey } from "../js/resolve.js";
 import type { WriteSite } from "../js/writes.js";
 
 /** Replace `[start, end)` of the source with `text`. */
@@ -113,6 +114,42 @@ function isTopLevelRequire(st: Node): boolean {
   return found;
 }
 
+/**
+ * `JSON.stringify(v, null, n) + "\n"` is exactly what crashsafe's writeJson writes for `{ space: n }`:
+ * the payload's value and space, else undefined.
+ */
+function jsonWithNewline(facts: ModuleFacts, w: WriteSite): { value: Node; space: Node | undefined } | undefined {
+  const data = w.dataExpr && unwrap(w.dataExpr);
+  let call: Node | undefined;
+  if (data?.type === "BinaryExpression" && data.operator === "+" && stringValue(data.right as Node) === "\n") call = unwrap(data.left as Node);
+  if (data?.type === "TemplateLiteral" && (data.expressions as Node[]).length === 1 && stringValue({ ...data, expressions: [], quasis: [(data.quasis as Node[])[0]!] }) === "" && stringValue({ ...data, expressions: [], quasis: [(data.quasis as Node[])[1]!] }) === "\n") call = unwrap((data.expressions as Node[])[0]!);
+  if (call?.type !== "CallExpression" || refKey(call.callee as Node, w.site.scope) !== "global:JSON.stringify") return undefined;
+  const [value, replacer, space, ...rest] = call.arguments as Node[];
+  if (!value || value.type === "SpreadElement" || rest.length) return undefined;
+  if (replacer && !(unwrap(replacer).type === "Literal" && unwrap(replacer).value === null) && !(unwrap(replacer).type === "Identifier" && unwrap(replacer).name === "undefined")) return undefined;
+  return { value, space };
+}
+
+/** `writeFileSync(p, JSON.stringify(v, null, 2) + "\n")` → `writeJsonSync(p, v, { space: 2 })`. */
+function planJsonFix(facts: ModuleFacts, w: WriteSite, sync: boolean): FixPlan | undefined {
+  const json = jsonWithNewline(facts, w);
+  const call = w.site.node;
+  const options = (call.arguments as Node[])[2];
+  // Only an encoding of utf8 may be dropped; other options (mode…) keep the plain writeFileAtomic rewrite.
+  if (!json || (options && !["utf8", "utf-8"].includes((stringValue(options) ?? "").toLowerCase()))) return undefined;
+  const importName = sync ? "writeJsonSync" : "writeJson";
+  const clash = w.site.scope.lookup(importName);
+  if (clash && !(clash.kind === "import" && clash.source === "crashsafe")) return undefined;
+  const args = call.arguments as Node[];
+  const tail = json.space ? `, { space: ${text(facts, json.space)} }` : "";
+  const callEdits = [
+    { ...span(call.callee as Node), text: importName },
+    { start: span(args[1]!).start, end: span(args[args.length - 1]!).end, text: `${text(facts, json.value)}${tail}` },
+  ];
+  const imp = importEdit(facts, [importName]);
+  return { callEdits, importName, edits: imp ? [...callEdits, imp] : callEdits };
+}
+
 /** The fix of one direct write, or undefined when a rewrite could change behaviour. */
 export function planFix(facts: ModuleFacts, w: WriteSite): FixPlan | undefined {
   const key = w.site.key ?? "";
@@ -120,6 +157,10 @@ export function planFix(facts: ModuleFacts, w: WriteSite): FixPlan | undefined {
   if ((call.arguments as Node[]).some((a) => a.type === "SpreadElement")) return undefined;
   let importName: FixPlan["importName"];
   let argEdits: TextEdit[] | undefined;
+  if (PLAIN.has(key) || PROMISE.has(key)) {
+    const json = planJsonFix(facts, w, PLAIN.has(key));
+    if (json) return json;
+  }
   if (PLAIN.has(key)) importName = "writeFileAtomicSync";
   else if (JSON_SYNC.has(key)) importName = "writeJsonSync";
   else if (PROMISE.has(key) || (MAYBE_PROMISE.has(key) && !hasCallback(call))) importName = "writeFileAtomic";
