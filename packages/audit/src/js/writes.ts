@@ -89,9 +89,28 @@ function handleSite(site: CallSite): WriteSite | undefined {
   }
   const opener = openerOf(handleExpr, site.scope);
   if (!opener || !opener.flags || !opener.flags.includes("w")) return undefined;
+  if (opener.handle === "stream" && isLogLike(site, handleExpr!, args(opener.call)[0])) return undefined;
   const options: Node = { type: "ObjectExpression", properties: [{ type: "Property", key: { type: "Identifier", name: "flag" }, computed: false, value: { type: "Literal", value: opener.flags } }] };
   const name = opener.handle === "stream" ? "fs.createWriteStream + write" : opener.handle === "fd" ? "fs.openSync(…, \"w\") + write" : "FileHandle.writeFile";
   return { site, kind: "handle", sinkName: name, form: "other", serializes: false, pathExpr: args(opener.call)[0], dataExpr, optionsExpr: options, report: opener.handle === "stream" ? opener.call : site.node };
+}
+
+const LOOPS = new Set(["ForStatement", "ForInStatement", "ForOfStatement", "WhileStatement", "DoWhileStatement"]);
+const LOG_EXTENSIONS = [".log", ".jsonl", ".ndjson", ".csv", ".txt"];
+
+/**
+ * A stream written record by record — in a loop, from a callback (an event handler), or to a
+ * .log/.jsonl file — is a log, not a state file rewritten in one go.
+ */
+function isLogLike(site: CallSite, handle: Node, pathExpr: Node | undefined): boolean {
+  const last = pathParts(pathExpr, site.scope).at(-1);
+  if (last?.literal && LOG_EXTENSIONS.some((e) => last.text.toLowerCase().endsWith(e))) return true;
+  const name = unwrap(handle).name as string;
+  let declaredIn: Scope | undefined = site.scope;
+  while (declaredIn && !declaredIn.vars.has(name)) declaredIn = declaredIn.parent;
+  if (declaredIn?.fn !== site.fn) return true;
+  for (let i = site.ancestors.length - 1; i >= 0 && site.ancestors[i] !== site.fn; i--) if (LOOPS.has(site.ancestors[i]!.type)) return true;
+  return false;
 }
 
 /** The local function a call's callee names, if any. */
