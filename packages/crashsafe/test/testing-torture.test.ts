@@ -39,6 +39,12 @@ test("writeFileAtomicSync survives random SIGKILLs and every kill point of a sav
   assert.ok(r.leftoverTemps.every((t) => t.files.every((f) => f.endsWith(".tmp"))));
 });
 
+test("writeJson (async) survives random SIGKILLs and every kill point of a save", async () => {
+  const r = await torture({ command: command("async"), trials: 2, killAfterMs: [5, 60], seed: 11, killPoints: 6, setup, check, progress: false });
+  assert.equal(r.trials, 14);
+  assert.deepEqual(r.failures, []);
+});
+
 test("a child that exits before it is killed is a failure that carries its replay seed", async () => {
   const r = await torture({ command: [process.execPath, "-e", "console.log('ready')"], trials: 2, killAfterMs: [2000, 2000], seed: 7, check: () => {}, progress: false });
   assert.equal(r.failures.length, 2);
