@@ -195,8 +195,64 @@ function noThrowReaderFinding(c: CallSite): ResetFinding | undefined {
   return { node: c.node, start, end, message: "`throws: false` turns a corrupt state file into null: the code carries on with empty state and silently erases its history." };
 }
 
-export function resetFindings(facts: ModuleFacts): ResetFinding[] {
+/** The variable a read's result lands in: `const raw = readFileSync(p)` / `raw = await readFile(p)`. */
+function readTarget(c: CallSite): string | undefined {
+  const a = c.ancestors;
+  for (let i = a.length - 1; i >= 0 && i >= a.length - 4; i--) {
+    const n = a[i]!;
+    if (n.type === "VariableDeclarator" && (n.id as Node).type === "Identifier") return (n.id as Node).name as string;
+    if (n.type === "AssignmentExpression" && (n.left as Node).type === "Identifier") return (n.left as Node).name as string;
+  }
+  return undefined;
+}
+
+/** `x`, `x.trim()`, `x.toString().trim()`: the read content itself, possibly trimmed. */
+function isContent(expr: Node, name: string): boolean {
+  let n = unwrap(expr);
+  while (n.type === "CallExpression" && unwrap(n.callee as Node).type === "MemberExpression" && CONTENT_METHODS.has(propertyName(unwrap(n.callee as Node)) ?? "")) n = unwrap((unwrap(n.callee as Node).object as Node));
+  if (n.type === "MemberExpression" && propertyName(n) === "length") n = unwrap(n.object as Node);
+  return n.type === "Identifier" && n.name === name;
+}
+
+const CONTENT_METHODS = new Set(["trim", "trimStart", "trimEnd", "toString"]);
+const EMPTY_JSON = new Set(["{}", "[]", "null", ""]);
+
+function isEmptyTest(test: Node, name: string): boolean {
+  const t = unwrap(test);
+  if (t.type === "UnaryExpression" && t.operator === "!") return isContent(t.argument as Node, name);
+  if (t.type === "BinaryExpression" && ["===", "==", "<", "<="].includes(t.operator as string)) {
+    const [l, r] = [unwrap(t.left as Node), unwrap(t.right as Node)];
+    return isContent(l, name) && (stringValue(r) === "" || r.value === 0 || r.value === 1);
+  }
+  return false;
+}
+
+function returnsDefault(node: Node): boolean {
+  const st = node.type === "BlockStatement" ? (node.body as Node[])[0] : node;
+  if (st?.type !== "ReturnStatement" || !st.argument) return false;
+  const v = unwrap(st.argument as Node);
+  return v.type === "ObjectExpression" || v.type === "ArrayExpression" || v.type === "NewExpression" || (v.type === "Literal" && typeof v.value !== "boolean");
+}
+
+/** An empty (0-byte) file — what a torn in-place write leaves — read as "no state". */
+function emptyFileFindings(facts: ModuleFacts): ResetFinding[] {
   const out: ResetFinding[] = [];
+  for (const c of facts.calls) {
+    if (!c.key || !READERS.has(c.key) || READERS.get(c.key)!.parses) continue;
+    const name = readTarget(c);
+    if (!name) continue;
+    walkOwn(c.fn ?? facts.program, (n) => {
+      const hit =
+        (n.type === "IfStatement" && isEmptyTest(n.test as Node, name) && returnsDefault(n.consequent as Node)) ||
+        (n.type === "LogicalExpression" && (n.operator === "||" || n.operator === "??") && isContent(n.left as Node, name) && EMPTY_JSON.has(stringValue(n.right as Node) ?? "?"));
+      if (hit) out.push({ node: n, ...span(n), message: "An empty state file — what a crash during an in-place write leaves — is read as \"no state\": its history is silently erased." });
+    });
+  }
+  return out;
+}
+
+export function resetFindings(facts: ModuleFacts): ResetFinding[] {
+  const out: ResetFinding[] = emptyFileFindings(facts);
   for (const t of facts.tries) {
     const f = catchClauseFinding(t);
     if (f) out.push(f);
