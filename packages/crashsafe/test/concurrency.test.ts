@@ -118,8 +118,15 @@ describe("several processes writing one file while another reads it", () => {
   });
 
   it("control: peer-style fixed .tmp writers DO produce torn reads (the test can fail)", async (t) => {
-    const r = await writersAndReader("fixed-tmp", 4, 1500);
-    t.diagnostic(JSON.stringify(r));
-    assert.ok(r.torn > 0, `expected torn reads from a shared temp name: ${JSON.stringify(r)}`);
+    // The race needs two writers inside one write at once, which a CPU-starved machine makes
+    // rarer: give it up to four rounds to show.
+    const rounds: unknown[] = [];
+    for (let i = 0; i < 4; i++) {
+      const r = await writersAndReader("fixed-tmp", 4, 1500);
+      rounds.push(r);
+      if (r.torn > 0) break;
+    }
+    t.diagnostic(JSON.stringify(rounds));
+    assert.ok(rounds.some((r) => (r as { torn: number }).torn > 0), `expected torn reads from a shared temp name: ${JSON.stringify(rounds)}`);
   });
 });
