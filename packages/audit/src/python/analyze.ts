@@ -1,5 +1,5 @@
 import { relative, resolve, sep } from "node:path";
-import { isSuppressed, parseSuppression, type Suppressions } from "../js/suppress.js";
+import { isSuppressed } from "../js/suppress.js";
 import { RULES, type Finding, type FindingKind } from "../types.js";
 import {
   replaceConsequence, resetSuggestion, replaceSuggestion, resetConsequence, writeConsequence, writeSuggestion,
@@ -70,7 +70,7 @@ export async function analyzePythonFiles(files: PythonSource[], options: PythonO
   findings.push(...writes.flatMap((w) => writeFinding(w, helpers, readers)));
   findings.push(...resets.map((r) => resetFinding(r, writes)));
   for (const { model, scope } of perScope) findings.push(...guarded(model, () => replaceFindings(model, scope, helpers)));
-  const suppressions = new Map(models.map((m) => [m.file, suppressionsOf(m)]));
+  const suppressions = new Map(models.map((m) => [m.file, m.suppressions]));
   return findings
     .filter((f) => !isSuppressed(suppressions.get(f.file) ?? new Map(), f.line, f.rule))
     .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
@@ -172,14 +172,4 @@ function replaceFindings(model: FileModel, scope: Scope, helpers: HelperIndex): 
     consequence: replaceConsequence(i.rule, i.targetText, i.rule === "shared-temp-name" ? text(model, i.node) : i.tempText, i.reason),
     suggestion: replaceSuggestion(i.rule, i.targetText, i.tempText),
   }));
-}
-
-function suppressionsOf(model: FileModel): Suppressions {
-  const map: Suppressions = new Map();
-  for (const c of model.parsed.comments) {
-    const rules = parseSuppression(text(model, c));
-    if (!rules) continue;
-    for (const line of [c.row + 1, c.row + 2]) map.set(line, [...(map.get(line) ?? []), ...rules]);
-  }
-  return map;
 }

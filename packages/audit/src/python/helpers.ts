@@ -1,4 +1,5 @@
 import { dirname, join, sep } from "node:path";
+import { isSuppressed } from "../js/suppress.js";
 import { dumperTarget, fileNameOf, isFsync, loadSite, serialization, stateLikeName } from "./facts.js";
 import {
   calleeAttr, calleeName, field, keywordArg, positionalArgs, receiver, text,
@@ -102,7 +103,8 @@ export class HelperIndex {
     const out: HelperSummary = {};
     for (const site of collectWrites(model, scope, this)) {
       const param = paramIndex(scope, model, site.target);
-      if (param === undefined) continue;
+      // A helper whose write is suppressed is safe by its author's word: its callers are not reported either.
+      if (param === undefined || isSuppressed(model.suppressions, site.node.row + 1, "direct-state-write")) continue;
       if (!out.writesPath || (!out.writesPath.format && site.format)) {
         out.writesPath = { param, dataParam: site.dataParam, format: site.format, how: site.how, dataText: site.dataText };
       }

@@ -1,3 +1,4 @@
+import { parseSuppression, type Suppressions } from "../js/suppress.js";
 import { memo } from "./memo.js";
 import { descendants, field, type ParsedPython, type PyNode } from "./tree.js";
 
@@ -53,6 +54,8 @@ export interface FileModel {
   scopes: Scope[];
   /** `self.<attr> = value` anywhere in the file. */
   attrBindings: Map<string, Binding[]>;
+  /** `# crashsafe-ignore <rule>` comments: line → rule ids. */
+  suppressions: Suppressions;
   /** Format a project function returns when it returns serialized data (`def _dump(s): return json.dumps(s)`); set by the helper index. */
   returnedFormat?: (call: PyNode) => string | undefined;
 }
@@ -67,8 +70,13 @@ export function buildModel(file: string, abs: string, parsed: ParsedPython): Fil
     file, abs, parsed,
     imports: new Map(), projectImports: new Map(),
     module: newScope(parsed.root, undefined),
-    functions: [], scopes: [], attrBindings: new Map(),
+    functions: [], scopes: [], attrBindings: new Map(), suppressions: new Map(),
   };
+  for (const c of parsed.comments) {
+    const rules = parseSuppression(text(model, c));
+    if (!rules) continue;
+    for (const line of [c.row + 1, c.row + 2]) model.suppressions.set(line, [...(model.suppressions.get(line) ?? []), ...rules]);
+  }
   model.scopes.push(model.module);
   fillScope(model, model.module, parsed.root, false);
   for (const n of descendants(parsed.root, ["import_statement", "import_from_statement"])) readImport(model, n);
