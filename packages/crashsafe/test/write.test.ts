@@ -112,6 +112,13 @@ for (const v of variants) {
       assert.equal(fs.readFileSync(real, "utf8"), "via-plain");
     });
 
+    it("a missing parent directory is ENOENT at open-temp, and nothing is created", async () => {
+      const dir = scratchDir();
+      const file = path.join(dir, "no-such-dir", "s.json");
+      await assert.rejects(v.write(file, "x"), { name: "WriteError", code: "ENOENT", step: "open-temp", path: file });
+      assert.deepEqual(fs.readdirSync(dir), []);
+    });
+
     it("rejects a symlink loop with ELOOP and the path", async () => {
       const dir = scratchDir();
       const a = path.join(dir, "a");
