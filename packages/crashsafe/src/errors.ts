@@ -58,9 +58,12 @@ export class WriteError extends CrashsafeError {
  * the OS error is the `cause`. The file is complete and parseable either way.
  */
 export class DurabilityUnknownError extends CrashsafeError {
+  /** Always `"fsync-dir"`: the step that failed, as in {@link WriteError}. */
+  readonly step: WriteStep = "fsync-dir";
+
   constructor(path: string, cause: unknown) {
     const os = cause as NodeJS.ErrnoException | undefined;
-    super("EDURABILITY", path, `${path} was replaced but its durability is unknown: directory fsync failed (${os?.code ?? os?.message ?? String(cause)})`, { cause });
+    super("EDURABILITY", path, `${path} was replaced but its durability is unknown (step fsync-dir): ${os?.code ?? os?.message ?? String(cause)}`, { cause });
   }
 }
 

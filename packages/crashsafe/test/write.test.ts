@@ -206,7 +206,7 @@ for (const v of variants) {
       const dir = scratchDir();
       const file = path.join(dir, "dirsync");
       await withFault({ call: "fsync", code: "EIO" }, async () => {
-        await assert.rejects(v.write(file, "new"), (e: DurabilityUnknownError) => e instanceof DurabilityUnknownError && e.code === "EDURABILITY" && e.path === file);
+        await assert.rejects(v.write(file, "new"), (e: DurabilityUnknownError) => e instanceof DurabilityUnknownError && e.code === "EDURABILITY" && e.step === "fsync-dir" && e.path === file);
       });
       assert.equal(fs.readFileSync(file, "utf8"), "new", "the rename happened; only its durability is unknown");
       await withFault({ call: "fsync", code: "EINVAL" }, async (f) => {
