@@ -36,7 +36,7 @@ function addCase(name: string, set: () => DedupSet, ops: number): BenchCase {
 }
 
 async function addVsRewrite(dir: string, big: DedupSet): Promise<BenchGroup> {
-  const ops = 4;
+  const ops = 8;
   const all = ids(0, MILLION);
   const jsonFile = join(dir, "ids.json");
   const db = new Low(new JSONFile<{ ids: string[] }>(join(dir, "lowdb.json")), { ids: [...all] });
