@@ -4,8 +4,7 @@
  * One physical write per path is in flight at a time. Calls that arrive meanwhile wait in a
  * pending batch; when the flight lands, the batch's newest data is written once for all of them.
  * The first write starts one microtask after its call, so calls made in the same synchronous
- * run already share it.
- * Every caller's promise settles with the physical write that carries data at least as new as its
+ * run already share it. Every caller's promise settles with the physical write that carries data at least as new as its
  * own: it resolves when that write is done (durable, in "durable" mode) and rejects if it fails.
  */
 import { runAsync } from "./fs-ops.js";
@@ -70,6 +69,10 @@ function batchAborted(batch: Waiter[]): unknown {
 
 function flush(abs: string, lane: Lane): void {
   const batch = lane.pending;
+  if (batch.length === 0) {
+    lanes.delete(abs); // every caller aborted before the write started
+    return;
+  }
   lane.pending = [];
   lane.superseded = 0;
   for (const w of batch) detach(w);
@@ -102,8 +105,9 @@ export function submitWrite(abs: string, req: WriteRequest): Promise<void> {
     const w: Waiter = { data: req.data, durable: req.durable, mode: req.mode, signal: req.signal, resolve, reject, onAbort: undefined };
     const lane = lanes.get(abs);
     if (lane) return enqueue(lane, w);
-    const fresh: Lane = { pending: [w], superseded: 0 };
+    const fresh: Lane = { pending: [], superseded: 0 };
     lanes.set(abs, fresh);
+    enqueue(fresh, w);
     // Start after the current synchronous burst, so `Promise.all(many writes)` is one write.
     queueMicrotask(() => flush(abs, fresh));
   });

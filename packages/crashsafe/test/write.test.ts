@@ -14,7 +14,7 @@ import {
   type WriteOptions,
 } from "../src/index.js";
 import { platform } from "../src/platform.js";
-import { countDuring, injectFault, withFault } from "./helpers/faults.js";
+import { countCalls, countDuring, injectFault, interceptFs, withFault } from "./helpers/faults.js";
 import { scratchDir, tempsIn } from "./helpers/dirs.js";
 
 type Writer = (file: string | URL, data: string | Uint8Array, options?: WriteOptions) => Promise<void>;
@@ -280,17 +280,37 @@ describe("writeFileAtomic (async only)", () => {
     assert.equal(fs.readFileSync(file, "utf8"), "second");
   });
 
-  it("an abort during the physical write stops it before the rename", async () => {
+  it("an abort right after the call rejects it before any fs call", async () => {
+    const dir = scratchDir();
+    const file = path.join(dir, "r0");
+    const ac = new AbortController();
+    const counts = await countDuring(["open", "rename"], async () => {
+      const p = writeFileAtomic(file, "new", { signal: ac.signal });
+      ac.abort();
+      await assert.rejects(p, { name: "AbortError" });
+    });
+    assert.deepEqual(counts, { open: 0, rename: 0 });
+    assert.deepEqual(fs.readdirSync(dir), []);
+  });
+
+  it("an abort while the physical write is in flight stops it before the rename", async () => {
     const dir = scratchDir();
     const file = path.join(dir, "r");
     await writeFileAtomic(file, "old");
     const ac = new AbortController();
-    const counts = await countDuring(["rename"], async () => {
-      const p = writeFileAtomic(file, "new", { signal: ac.signal });
-      ac.abort(); // after the call started, before the rename
-      await assert.rejects(p, { name: "AbortError" });
+    const renames = countCalls(["rename"]);
+    const abortOnWrite = interceptFs((name) => {
+      if (name === "write") ac.abort(); // the temp is open and being filled
+      return undefined;
     });
-    assert.equal(counts.rename, 0);
+    try {
+      await assert.rejects(writeFileAtomic(file, "new", { signal: ac.signal }), { name: "AbortError" });
+    } finally {
+      abortOnWrite();
+      renames.restore();
+    }
+    assert.ok(ac.signal.aborted);
+    assert.equal(renames.counts.rename, 0);
     assert.equal(fs.readFileSync(file, "utf8"), "old");
     assert.deepEqual(tempsIn(dir), []);
   });
