@@ -6,7 +6,7 @@ import {
   type FileModel, type FunctionInfo, type ProjectImport, type Scope,
 } from "./model.js";
 import { memo } from "./memo.js";
-import { descendants, type PyNode } from "./tree.js";
+import type { PyNode } from "./tree.js";
 import { collectWrites, paramIndex, type WriteSite } from "./writes.js";
 
 /** What a project function does with its parameters, as far as the rules care. */
@@ -71,9 +71,11 @@ export class HelperIndex {
 
   /** Computes summaries to a fixpoint (helpers calling helpers). */
   build(): this {
-    for (let round = 0; round < MAX_ROUNDS; round++) {
+    // Only functions that call project functions can change after the first round.
+    let pending = [...this.owner];
+    for (let round = 0; round < MAX_ROUNDS && pending.length > 0; round++) {
       let changed = false;
-      for (const [fn, model] of this.owner) {
+      for (const [fn, model] of pending) {
         const next = JSON.stringify(this.safeSummary(model, fn));
         if (next !== JSON.stringify(this.summaries.get(fn) ?? {})) {
           this.summaries.set(fn, JSON.parse(next) as HelperSummary);
@@ -81,6 +83,7 @@ export class HelperIndex {
         }
       }
       if (!changed) break;
+      if (round === 0) pending = pending.filter(([fn, model]) => fn.scope.calls.some((c) => this.resolve(model, c)));
     }
     return this;
   }
@@ -109,8 +112,7 @@ export class HelperIndex {
         out.writesPath = { param, dataParam: site.dataParam, format: site.format, how: site.how, dataText: site.dataText };
       }
     }
-    const body = field(fn.node, "body");
-    for (const ret of body ? descendants(body, "return_statement") : []) {
+    for (const ret of scope.returns) {
       const format = serialization(model, scope, ret.children[0]);
       if (format) out.returnsFormat ??= format;
     }

@@ -1,5 +1,4 @@
 import { parseSuppression, type Suppressions } from "../js/suppress.js";
-import { memo } from "./memo.js";
 import { descendants, field, type ParsedPython, type PyNode } from "./tree.js";
 
 export { field };
@@ -19,6 +18,7 @@ export interface Scope {
   tries: PyNode[];
   /** `a if cond else b` expressions. */
   conditionals: PyNode[];
+  returns: PyNode[];
   ifs: PyNode[];
 }
 
@@ -84,7 +84,7 @@ export function buildModel(file: string, abs: string, parsed: ParsedPython): Fil
 }
 
 function newScope(node: PyNode, fn: FunctionInfo | undefined): Scope {
-  return { node, fn, bindings: new Map(), calls: [], tries: [], ifs: [], conditionals: [] };
+  return { node, fn, bindings: new Map(), calls: [], tries: [], ifs: [], conditionals: [], returns: [] };
 }
 
 /** Pre-order and iterative: deeply nested expressions must not overflow the stack. */
@@ -100,6 +100,7 @@ function fillScope(model: FileModel, scope: Scope, node: PyNode, inClass: boolea
     else if (child.type === "try_statement") scope.tries.push(child);
     else if (child.type === "if_statement") scope.ifs.push(child);
     else if (child.type === "conditional_expression") scope.conditionals.push(child);
+    else if (child.type === "return_statement") scope.returns.push(child);
     else if (child.type === "assignment") recordAssignment(model, scope, child);
     else if (child.type === "with_item") recordWithItem(model, scope, child);
     const nextClass = child.type === "class_definition" ? true : child.type === "block" ? classBody : false;
@@ -227,11 +228,10 @@ export function qname(model: FileModel, node: PyNode | undefined): string | unde
   return undefined;
 }
 
-const calleeCache = new WeakMap<PyNode, string | null>();
-
-/** Callee of a call, qualified (memoized: every rule asks). */
+/** Callee of a call, qualified (memoized on the node: every rule asks). */
 export function calleeName(model: FileModel, call: PyNode): string | undefined {
-  return memo(calleeCache, call, () => qname(model, field(call, "function")));
+  if (call.callee === undefined) call.callee = qname(model, field(call, "function")) ?? null;
+  return call.callee ?? undefined;
 }
 
 /** Last component of a callee (`write_text` for `p.write_text`). */

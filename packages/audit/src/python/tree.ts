@@ -18,6 +18,8 @@ export interface PyNode {
   endCol: number;
   children: PyNode[];
   parent: PyNode | undefined;
+  /** Memo of the qualified callee of a call node (see `calleeName`). */
+  callee?: string | null;
 }
 
 export interface ParsedPython {
@@ -29,13 +31,14 @@ export interface ParsedPython {
 }
 
 let parserPromise: Promise<Parser> | undefined;
+let language: Language | undefined;
 
 /** Initialises web-tree-sitter and the Python grammar once per process. */
 function getParser(): Promise<Parser> {
   parserPromise ??= (async () => {
     const require = createRequire(import.meta.url);
     await Parser.init();
-    const language = await Language.load(require.resolve("tree-sitter-python/tree-sitter-python.wasm"));
+    language = await Language.load(require.resolve("tree-sitter-python/tree-sitter-python.wasm"));
     const parser = new Parser();
     parser.setLanguage(language);
     return parser;
@@ -50,7 +53,10 @@ export async function parsePython(source: string): Promise<ParsedPython> {
   if (!tree) throw new Error("tree-sitter returned no tree");
   try {
     const comments: PyNode[] = [];
-    const state = { error: undefined as ParsedPython["error"] };
+    const state: CopyState = {
+      error: undefined, checkMissing: tree.rootNode.hasError, lineStarts: lineStarts(source),
+      types: language?.types ?? [], fields: language?.fields ?? [],
+    };
     const cursor = tree.walk();
     const root = copyTree(cursor, comments, state);
     cursor.delete();
@@ -61,13 +67,41 @@ export async function parsePython(source: string): Promise<ParsedPython> {
 }
 
 /** Iterative, so that a 30,000-term expression does not overflow the stack. */
-function copyTree(cursor: TreeCursor, comments: PyNode[], state: { error: ParsedPython["error"] }): PyNode {
+interface CopyState {
+  error: ParsedPython["error"];
+  /** Only a tree with errors can hold MISSING nodes: skip asking wasm otherwise. */
+  checkMissing: boolean;
+  lineStarts: number[];
+  /** Type and field names by id: a number crosses from wasm cheaper than a string. */
+  types: string[];
+  fields: Array<string | null>;
+}
+
+/** UTF-16 offsets where each line starts: rows and columns are computed here rather than asked of wasm per node. */
+function lineStarts(source: string): number[] {
+  const starts = [0];
+  for (let i = source.indexOf("\n"); i !== -1; i = source.indexOf("\n", i + 1)) starts.push(i + 1);
+  return starts;
+}
+
+function rowOf(starts: number[], index: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid]! <= index) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+function copyTree(cursor: TreeCursor, comments: PyNode[], state: CopyState): PyNode {
   const root = nodeAt(cursor, undefined, state);
   let current = root;
   if (!cursor.gotoFirstChild()) return root;
   for (;;) {
     let descended = false;
-    if (cursor.nodeIsNamed || cursor.nodeIsMissing) {
+    if (cursor.nodeIsNamed || (state.checkMissing && cursor.nodeIsMissing)) {
       const child = nodeAt(cursor, current, state);
       if (child.type === "comment") comments.push(child);
       else current.children.push(child);
@@ -84,24 +118,26 @@ function copyTree(cursor: TreeCursor, comments: PyNode[], state: { error: Parsed
   }
 }
 
-function nodeAt(cursor: TreeCursor, parent: PyNode | undefined, state: { error: ParsedPython["error"] }): PyNode {
-  const start = cursor.startPosition;
-  const end = cursor.endPosition;
+function nodeAt(cursor: TreeCursor, parent: PyNode | undefined, state: CopyState): PyNode {
+  const start = cursor.startIndex;
+  const end = cursor.endIndex;
+  const row = rowOf(state.lineStarts, start);
+  const endRow = rowOf(state.lineStarts, end);
   const node: PyNode = {
-    type: cursor.nodeType,
-    field: cursor.currentFieldName ?? undefined,
-    start: cursor.startIndex,
-    end: cursor.endIndex,
-    row: start.row,
-    col: start.column,
-    endRow: end.row,
-    endCol: end.column,
+    type: state.types[cursor.nodeTypeId] ?? cursor.nodeType,
+    field: state.fields[cursor.currentFieldId] ?? undefined,
+    start,
+    end,
+    row,
+    col: start - state.lineStarts[row]!,
+    endRow,
+    endCol: end - state.lineStarts[endRow]!,
     children: [],
     parent,
   };
-  if (!state.error && (node.type === "ERROR" || cursor.nodeIsMissing)) {
+  if (state.checkMissing && !state.error && (node.type === "ERROR" || cursor.nodeIsMissing)) {
     const reason = node.type === "ERROR" ? "invalid syntax" : `missing ${JSON.stringify(node.type)}`;
-    state.error = { row: start.row, col: start.column, reason };
+    state.error = { row, col: node.col, reason };
   }
   return node;
 }
