@@ -13,7 +13,28 @@ import { calleeName, fileName, pathParts } from "./values.js";
 
 const MAX_DEPTH = 4;
 
-/** `expr` contains a file read, directly or through a local constant. */
+/**
+ * Functions passed as callbacks to a read (`fs.readFile(p, (err, data) => …)`): their parameters
+ * hold file content. Filled per module by {@link resetFindings} before the rules run.
+ */
+let readerCallbacks = new WeakSet<Node>();
+
+function collectReaderCallbacks(facts: ModuleFacts): void {
+  readerCallbacks = new WeakSet();
+  for (const c of facts.calls) {
+    if (!c.key || !READERS.has(c.key)) continue;
+    for (const a of c.node.arguments as Node[]) if (isFunction(a)) readerCallbacks.add(a);
+  }
+}
+
+/** `require("./state.json")`: a read and a parse in one. */
+function isJsonRequire(n: Node, scope: Scope): boolean {
+  if (n.type !== "CallExpression" || refKey(n.callee as Node, scope) !== "global:require") return false;
+  const parts = pathParts((n.arguments as Node[])[0], scope);
+  return parts[parts.length - 1]?.literal === true && parts[parts.length - 1]!.text.toLowerCase().endsWith(".json");
+}
+
+/** `expr` contains a file read, directly or through a local constant or a read callback's parameter. */
 function containsRead(expr: Node | undefined, scope: Scope, depth = 0): boolean {
   if (!expr || depth > MAX_DEPTH) return false;
   let found = false;
@@ -23,6 +44,7 @@ function containsRead(expr: Node | undefined, scope: Scope, depth = 0): boolean 
     else if (n.type === "Identifier") {
       const b = scope.lookup(n.name as string);
       if (b?.kind === "var" && b.init && b.init !== expr && containsRead(b.init, scope, depth + 1)) found = true;
+      if (b?.kind === "param" && b.fn && readerCallbacks.has(b.fn) && b.index !== 0) found = true;
     }
     return !found;
   });
@@ -38,7 +60,7 @@ export function parsesFile(body: Node, scope: Scope): boolean {
   walkOwn(body, (n) => {
     if (found || (n.type !== "CallExpression" && n.type !== "NewExpression")) return;
     const key = refKey(n.callee as Node, scope) ?? "";
-    if (READERS.get(key)?.parses) found = true;
+    if (READERS.get(key)?.parses || isJsonRequire(n, scope)) found = true;
     else if (PARSERS.has(key)) found = containsRead(n, scope) || containsRead(body, scope);
     else if (PARSER_NAME.test(calleeName(n.callee as Node) ?? "")) found = (n.arguments as Node[]).some((a) => containsRead(a, scope));
     else if (propertyName(unwrap(n.callee as Node)) === "json" && containsRead(n.callee as Node, scope)) found = true;
@@ -78,7 +100,22 @@ function handlerIsFine(body: Node, errorName: string | undefined, scope: Scope):
     else if (RECOVERY.test(stringValue(n) ?? "")) fine = true;
     else if (n.type === "TemplateElement" && RECOVERY.test((n.value as { raw: string }).raw)) fine = true;
   });
-  return fine || onlyDefaultsOnMissingFile(body);
+  return (fine && !defaultsOnParseError(body, errorName)) || onlyDefaultsOnMissingFile(body);
+}
+
+/**
+ * `if (e instanceof SyntaxError) return {}` or `if (!(e instanceof SyntaxError)) throw e; return {}`:
+ * the handler re-throws everything except the parse error, which it turns into default state.
+ */
+function defaultsOnParseError(body: Node, errorName: string | undefined): boolean {
+  let namesParseError = false;
+  let defaults = false;
+  walkOwn(body, (n) => {
+    if ((n.type === "Identifier" && n.name === "SyntaxError") || stringValue(n) === "SyntaxError") namesParseError = true;
+    if (n.type === "ReturnStatement" && !(n.argument && mentions(n.argument as Node, errorName))) defaults = true;
+    if (n.type === "AssignmentExpression" && !mentions(n.right as Node, errorName)) defaults = true;
+  });
+  return namesParseError && defaults;
 }
 
 function testsMissingFile(test: Node): boolean {
@@ -126,7 +163,7 @@ const MESSAGE = "A parse failure of this state file is swallowed and the code ca
 function readsOnlyConfig(body: Node, scope: Scope): boolean {
   const names: Array<string | undefined> = [];
   walkOwn(body, (n) => {
-    if (n.type === "CallExpression" && READERS.has(refKey(n.callee as Node, scope) ?? "")) names.push(fileName(pathParts((n.arguments as Node[])[0], scope)));
+    if (n.type === "CallExpression" && (READERS.has(refKey(n.callee as Node, scope) ?? "") || isJsonRequire(n, scope))) names.push(fileName(pathParts((n.arguments as Node[])[0], scope)));
   });
   return names.length > 0 && names.every((n) => n !== undefined && (SETUP_FILE_NAMES.has(n) || /^\.[a-z]+rc(\.json)?$/.test(n)));
 }
@@ -252,6 +289,7 @@ function emptyFileFindings(facts: ModuleFacts): ResetFinding[] {
 }
 
 export function resetFindings(facts: ModuleFacts): ResetFinding[] {
+  collectReaderCallbacks(facts);
   const out: ResetFinding[] = emptyFileFindings(facts);
   for (const t of facts.tries) {
     const f = catchClauseFinding(t);
