@@ -157,7 +157,7 @@ export class HelperIndex {
     const name = text(model, attr);
     if (obj.type === "identifier" && ["self", "cls"].includes(text(model, obj))) {
       const method = this.fn(model, name, true);
-      return method ? { fn: method, model, offset: 1 } : undefined;
+      return method ? { fn: method, model, offset: method.isStatic ? 0 : 1 } : undefined;
     }
     if (obj.type !== "identifier") return undefined;
     const imp = model.projectImports.get(text(model, obj));

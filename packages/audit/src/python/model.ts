@@ -26,8 +26,9 @@ export interface FunctionInfo {
   name: string;
   node: PyNode;
   params: string[];
-  /** Defined in a class body: calls through `self.`/`cls.` skip the first parameter. */
+  /** Defined in a class body: calls through `self.`/`cls.` skip the first parameter (not for a @staticmethod). */
   isMethod: boolean;
+  isStatic: boolean;
   scope: Scope;
 }
 
@@ -103,7 +104,7 @@ function fillScope(model: FileModel, scope: Scope, node: PyNode, inClass: boolea
     else if (child.type === "return_statement") scope.returns.push(child);
     else if (child.type === "assignment") recordAssignment(model, scope, child);
     else if (child.type === "with_item") recordWithItem(model, scope, child);
-    const nextClass = child.type === "class_definition" ? true : child.type === "block" ? classBody : false;
+    const nextClass = child.type === "class_definition" ? true : child.type === "block" || child.type === "decorated_definition" ? classBody : false;
     for (let i = child.children.length - 1; i >= 0; i--) stack.push({ n: child.children[i]!, inClass: nextClass });
   }
 }
@@ -115,6 +116,8 @@ function addFunction(model: FileModel, node: PyNode, isMethod: boolean): void {
     node,
     params: paramNames(model, field(node, "parameters")),
     isMethod,
+    isStatic: node.parent?.type === "decorated_definition"
+      && node.parent.children.some((d) => d.type === "decorator" && text(model, d).replace(/\s/g, "") === "@staticmethod"),
     scope: newScope(node, undefined),
   };
   info.scope.fn = info;

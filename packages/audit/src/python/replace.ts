@@ -1,4 +1,6 @@
-import { fixedTempName, isFsync, pathKey, replaceOperands, tempPlacement, truncatingOpen } from "./facts.js";
+import {
+  copyOperands, fixedTempName, isFsync, pathKey, replaceOperands, tempPlacement, truncatingOpen, type TempPlacement,
+} from "./facts.js";
 import type { HelperIndex } from "./helpers.js";
 import { calleeAttr, calleeName, receiver, text, type FileModel, type Scope } from "./model.js";
 import type { PyNode } from "./tree.js";
@@ -20,19 +22,17 @@ export function replaceIssues(model: FileModel, scope: Scope, helpers: HelperInd
   const issues: ReplaceIssue[] = [];
   const seenTemp = new Set<PyNode>();
   for (const call of scope.calls) {
-    const ops = replaceOperands(model, call);
+    const copy = copyOperands(model, call);
+    const ops = replaceOperands(model, call) ?? copy;
     if (!ops) continue;
     const placement = tempPlacement(model, scope, ops.src);
     const isTemp = placement !== undefined || written.has(pathKey(model, ops.src)) || /te?mp/i.test(text(model, ops.src));
     if (!isTemp) continue;
     const base = { replace: call, tempText: text(model, ops.src), targetText: text(model, ops.dst) };
-    const fsynced = scope.calls.some((c) => c.start < call.start && (isFsync(calleeName(model, c) ?? "") || helpers.fsyncs(model, c)));
-    // shutil.move from another directory is a copy onto the target: the direct-write rule reports it.
-    if (placement === "other-dir" && ops.how !== "shutil.move") {
-      issues.push({ rule: "non-durable-replace", node: call, ...base, reason: "the temp file is created outside the target's directory (tempfile without dir=)" });
-    } else if (!fsynced && placement !== "other-dir") {
-      issues.push({ rule: "non-durable-replace", node: call, ...base, reason: "the temp file is renamed without os.fsync() first" });
-    }
+    // A copy (and a move from another directory) rewrites the target: the direct-write rule reports it.
+    const copies = copy !== undefined && (copy.how !== "shutil.move" || placement === "other-dir");
+    const durability = copies ? undefined : durabilityProblem(model, scope, call, placement, helpers);
+    if (durability) issues.push({ rule: "non-durable-replace", node: call, ...base, reason: durability });
     const fixed = fixedTempName(model, scope, ops.src);
     if (fixed && !seenTemp.has(fixed)) {
       seenTemp.add(fixed);
@@ -42,8 +42,15 @@ export function replaceIssues(model: FileModel, scope: Scope, helpers: HelperInd
   return issues;
 }
 
+/** Why a rename of a temp is not durable: temp in another directory, or no fsync before it. */
+function durabilityProblem(model: FileModel, scope: Scope, call: PyNode, placement: TempPlacement, helpers: HelperIndex): string | undefined {
+  if (placement === "other-dir") return "the temp file is created outside the target's directory (tempfile without dir=)";
+  const fsynced = scope.calls.some((c) => c.start < call.start && (isFsync(calleeName(model, c) ?? "") || helpers.fsyncs(model, c)));
+  return fsynced ? undefined : "the temp file is renamed without os.fsync() first";
+}
+
 /** Keys of paths written in this scope (temp candidates). */
-function writtenKeys(model: FileModel, scope: Scope): Set<string> {
+export function writtenKeys(model: FileModel, scope: Scope): Set<string> {
   const keys = new Set<string>();
   for (const call of scope.calls) {
     const attr = calleeAttr(model, call);

@@ -3,6 +3,7 @@ import {
   tempPlacement, truncatingOpen, unwrapPath,
 } from "./facts.js";
 import type { HelperIndex } from "./helpers.js";
+import { writtenKeys } from "./replace.js";
 import { arg, calleeAttr, field, positionalArgs, receiver, text, type FileModel, type Scope } from "./model.js";
 import { ancestor, type PyNode } from "./tree.js";
 
@@ -89,9 +90,13 @@ export function collectWrites(model: FileModel, scope: Scope, helpers: HelperInd
       continue;
     }
     const copy = copyOperands(model, call);
-    if (copy && tempPlacement(model, scope, copy.src) === "other-dir") {
+    const placement = copy && tempPlacement(model, scope, copy.src);
+    // A move from another directory, and any copy, rewrite the target in place.
+    const copiesTemp = copy && copy.how !== "shutil.move" && (placement || isTempName(model, scope, copy.src));
+    if (copy && (placement === "other-dir" || copiesTemp)) {
+      const from = placement === "other-dir" ? "a temp in another directory" : "a temp file";
       add({
-        node: call, target: copy.dst, how: `${copy.how} from a temp in another directory (a copy onto the target)`,
+        node: call, target: copy.dst, how: `${copy.how} from ${from} (a copy onto the target)`,
         format: "temp copy", dataParam: undefined, dataText: undefined, via: undefined,
       });
       continue;
@@ -100,6 +105,11 @@ export function collectWrites(model: FileModel, scope: Scope, helpers: HelperInd
     if (helperWrite) add(helperWrite);
   }
   return sites;
+}
+
+/** A temp by origin: written in this scope, made by `tempfile`, or named so. */
+function isTempName(model: FileModel, scope: Scope, node: PyNode): boolean {
+  return writtenKeys(model, scope).has(pathKey(model, node)) || /te?mp/i.test(text(model, node));
 }
 
 interface Fill {
