@@ -3,8 +3,9 @@
  * the tree-sitter analyzer (concurrently), link writers to readers and helpers to their call
  * sites across files, and summarise. With `fix`, rewrite the fixable JS/TS writes.
  */
+import { existsSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { relative, resolve } from "node:path";
+import { dirname, relative, resolve, sep } from "node:path";
 import { selectFiles } from "./files.js";
 import { fixFile, type FileFix } from "./fix/apply.js";
 import { isJsFile, type JsFileResult } from "./js/file.js";
@@ -49,6 +50,27 @@ function parseErrors(results: JsFileResult[], cwd: string): Finding[] {
   );
 }
 
+const PROJECT_MARKERS = [".git", "package.json", "pyproject.toml", "setup.py", "deno.json"];
+
+/**
+ * The project the audited paths belong to: the nearest directory at or above them that holds a
+ * `.git`, `package.json`, … Setup context (`scripts/`, `test/`) is judged relative to it, so that
+ * auditing `~/tests/app` does not make every file of `app` a test file, and `crashsafe audit test/`
+ * still knows it is looking at tests.
+ */
+export function projectRoot(paths: string[], cwd: string): string {
+  const dirs = paths.map((p) => {
+    const abs = resolve(cwd, p);
+    return existsSync(abs) && statSync(abs).isFile() ? dirname(abs) : abs;
+  });
+  let common = dirs[0] ?? cwd;
+  for (const d of dirs.slice(1)) while (d !== common && !d.startsWith(common.endsWith(sep) ? common : common + sep)) common = dirname(common);
+  for (let dir = common; ; dir = dirname(dir)) {
+    if (PROJECT_MARKERS.some((m) => existsSync(resolve(dir, m)))) return dir;
+    if (dirname(dir) === dir) return common;
+  }
+}
+
 export function summarize(findings: Finding[], files: number): AuditSummary {
   const summary: AuditSummary = { files, error: 0, warning: 0, note: 0 };
   for (const f of findings) summary[f.severity]++;
@@ -79,7 +101,7 @@ export async function audit(options: AuditOptions = {}): Promise<AuditResult> {
   const files = await selectFiles(paths, { cwd, ignore: options.ignore });
   const js = files.filter(isJsFile);
   const py = files.filter((f) => f.endsWith(".py"));
-  const [jsResults, pyFindings] = await Promise.all([analyzeJsFiles(js, { workers: options.workers, root: cwd }), analyzePython(py, cwd)]);
+  const [jsResults, pyFindings] = await Promise.all([analyzeJsFiles(js, { workers: options.workers, root: projectRoot(paths, cwd) }), analyzePython(py, cwd)]);
   const findings = [...parseErrors(jsResults, cwd), ...linkJsResults(jsResults, cwd), ...pyFindings].sort(compareFindings);
   const report: AuditResult = { version: 1, findings, summary: summarize(findings, js.length + py.length) };
   if (options.fix) report.fixes = await applyFixes(jsResults, cwd, options.dryRun ?? false);

@@ -96,6 +96,19 @@ test("audit(): --ignore globs and suppressions are honoured", async (t) => {
   assert.equal(r.summary.files, 1);
 });
 
+test("audit(): setup context is judged inside the project, not by where the project lives", async (t) => {
+  const parent = mkdtempSync(join(tmpdir(), "audit-root-"));
+  t.after(() => rmSync(parent, { recursive: true, force: true }));
+  const write = `import fs from "node:fs";\nfs.writeFileSync("s.json", JSON.stringify({}));\n`;
+  mkdirSync(join(parent, "tests", "app", "src"), { recursive: true });
+  mkdirSync(join(parent, "tests", "app", "scripts"), { recursive: true });
+  writeFileSync(join(parent, "tests", "app", "package.json"), "{}\n");
+  writeFileSync(join(parent, "tests", "app", "src", "a.mjs"), write);
+  writeFileSync(join(parent, "tests", "app", "scripts", "b.mjs"), write);
+  const r = await audit({ cwd: parent, paths: ["tests/app"] });
+  assert.deepEqual(r.findings.map((f) => `${f.file} ${f.rule}`), ["tests/app/scripts/b.mjs setup-write", "tests/app/src/a.mjs direct-state-write"]);
+});
+
 test("audit(): a missing path rejects with ENOENT and the path", async () => {
   await assert.rejects(audit({ cwd: tmpdir(), paths: ["definitely-not-here-4711"] }), (e: NodeJS.ErrnoException) => e.code === "ENOENT" && String(e.path).includes("definitely-not-here-4711"));
 });
