@@ -87,7 +87,10 @@ test("torture: a worker SIGKILLed while pushing, acking and compacting loses no 
       const pushed = numbered(output, "pushed");
       const acked = new Set(numbered(output, "acked"));
       const acking = new Set(numbered(output, "acking"));
-      assert.ok(pushed.length > 0);
+      if (!existsSync(join(dir, "queue"))) {
+        assert.deepEqual(pushed, [], "killed while the log was being created: nothing was pushed");
+        return;
+      }
       const q = await openWorkQueue<{ n: number }>(join(dir, "queue"), { readOnly: true });
       try {
         const pending = new Set((await drain(q)).map((e) => e.id));
