@@ -48,7 +48,9 @@ export async function selectFiles(paths: string[], options: SelectFilesOptions):
       if (hasSourceExtension(abs)) selected.add(abs);
       continue;
     }
-    const candidates = (await gitFiles(abs)) ?? (await walkWithGitignore(abs, cwd));
+    const git = await gitFiles(abs);
+    // A directory git ignores but the user named explicitly is audited anyway, by its own .gitignore files.
+    const candidates = git === "ignored" ? await walkWithGitignore(abs, abs) : (git ?? (await walkWithGitignore(abs, cwd)));
     for (const file of candidates) {
       if (!hasSourceExtension(file) || userIgnored(file)) continue;
       // A tracked file deleted from the work tree cannot be read: nothing to audit there.
@@ -84,8 +86,11 @@ function segments(relPath: string): string[] {
   return relPath.split(/[\\/]/);
 }
 
-/** Files of a git work tree under `dir`, or `undefined` when `dir` is not in one (or git is missing). */
-async function gitFiles(dir: string): Promise<string[] | undefined> {
+/**
+ * Files of a git work tree under `dir`; `undefined` when `dir` is not in one (or git is missing);
+ * `"ignored"` when git ignores `dir` itself.
+ */
+async function gitFiles(dir: string): Promise<string[] | "ignored" | undefined> {
   const git = (args: string[]) => execFileP("git", ["-C", dir, ...args], { maxBuffer: 256 * 1024 * 1024, encoding: "utf8" });
   try {
     const inside = await git(["rev-parse", "--is-inside-work-tree"]);
@@ -97,6 +102,7 @@ async function gitFiles(dir: string): Promise<string[] | undefined> {
     git(["ls-files", "-co", "--exclude-standard", "-z"]),
     git(["ls-files", "-o", "--exclude-standard", "-z"]),
   ]);
+  if (all.stdout === "" && (await git(["check-ignore", "-q", "."]).then(() => true, () => false))) return "ignored";
   const untrackedSet = new Set(untracked.stdout.split("\0").filter(Boolean));
   const files: string[] = [];
   for (const rel of all.stdout.split("\0")) {

@@ -60,6 +60,11 @@ describe("selectFiles in a git work tree", () => {
     assert.deepEqual(rel(root, files), ["build/out.js", "dist/bundle.min.js", "src/app.ts"]);
   });
 
+  it("audits a directory git ignores when the user names it", async () => {
+    const files = await selectFiles(["build"], { cwd: root });
+    assert.deepEqual(rel(root, files), ["build/out.js"]);
+  });
+
   it("rejects a path that does not exist", async () => {
     await assert.rejects(selectFiles(["nope"], { cwd: root }), { code: "ENOENT" });
   });
