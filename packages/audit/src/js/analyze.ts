@@ -20,10 +20,14 @@ export type { TextEdit } from "../fix/plan.js";
 /** A finding with offsets into the analysed source (what the ESLint plugin reports). */
 export interface ProgramFinding {
   rule: RuleId;
+  /** Offsets into `sourceText` (UTF-16 code units), end exclusive. */
   start: number;
   end: number;
+  /** What is wrong, why, and the fix, in one paragraph. */
   message: string;
+  /** Behaviour-preserving rewrite to crashsafe (the call plus its import), when one exists. */
   fix?: TextEdit[];
+  /** The same rewrite offered as an editor suggestion. */
   suggestions?: Array<{ desc: string; edits: TextEdit[] }>;
 }
 
