@@ -89,6 +89,17 @@ export function serialization(model: FileModel, scope: Scope, node: PyNode | und
         if (format) return format;
       }
       return undefined;
+    case "attribute": {
+      // `self.payload = json.dumps(...)` in one method, written in another.
+      const obj = field(node, "object");
+      const attr = field(node, "attribute");
+      if (!obj || !attr || !["self", "cls"].includes(text(model, obj))) return undefined;
+      for (const b of model.attrBindings.get(text(model, attr)) ?? []) {
+        const format = b.index === undefined ? serialization(model, scope, b.value, depth + 1) : undefined;
+        if (format) return format;
+      }
+      return undefined;
+    }
     case "parenthesized_expression":
       return serialization(model, scope, node.children[0], depth + 1);
     case "binary_operator":

@@ -4,7 +4,7 @@ import {
 } from "./facts.js";
 import type { HelperIndex } from "./helpers.js";
 import { writtenKeys } from "./replace.js";
-import { arg, calleeAttr, field, positionalArgs, receiver, text, type FileModel, type Scope } from "./model.js";
+import { arg, calleeAttr, calleeName, field, keywordArg, positionalArgs, receiver, text, type FileModel, type Scope } from "./model.js";
 import { ancestor, type PyNode } from "./tree.js";
 
 /** A write that truncates its target in place. */
@@ -151,6 +151,12 @@ function handleFill(model: FileModel, scope: Scope, openCall: PyNode, helpers: H
       const format = serialization(model, s, first);
       const fill: Fill = { format, how: `${handle.name}.${attr}`, dataParam: paramIndex(s, model, first), dataText: first ? text(model, first) : undefined, via: undefined };
       if (format || fill.dataParam !== undefined) return fill;
+      plain ??= fill;
+    } else if (calleeName(model, c) === "print" && text(model, keywordArg(model, c, "file") ?? c) === handle.name) {
+      // print(json.dumps(state), file=f)
+      const format = positionalArgs(c).map((a) => serialization(model, s, a)).find(Boolean);
+      const fill: Fill = { format, how: "print(…, file=…)", dataParam: undefined, dataText: first ? text(model, first) : undefined, via: undefined };
+      if (format) return fill;
       plain ??= fill;
     } else if (attr === "write" && first && text(model, first) === handle.name && recv) {
       return { format: "INI", how: `${text(model, recv)}.write`, dataParam: undefined, dataText: undefined, via: undefined };
