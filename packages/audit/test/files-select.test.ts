@@ -34,7 +34,8 @@ describe("selectFiles in a git work tree", () => {
     root = mkdtempSync(join(tmpdir(), "cs-files-git-"));
     tree(root, {
       ...COMMON,
-      ".gitignore": "build/\nnode_modules/\n*.log.js\n",
+      ".gitignore": "build/\n/node_modules/\n*.log.js\n",
+      "tools/node_modules/dep/index.js": "module.exports = 1;\n",
       "build/out.js": "x\n",
       "node_modules/dep/index.js": "module.exports = 1;\n",
       "node_modules/dep/package.json": "{}\n",
@@ -49,7 +50,7 @@ describe("selectFiles in a git work tree", () => {
   });
   after(() => rmSync(root, { recursive: true, force: true }));
 
-  it("lists tracked and untracked-not-ignored sources, skipping installed deps, vendored, generated and minified files", async () => {
+  it("lists tracked and untracked-not-ignored sources, skipping installed deps (ignored or not), vendored, generated and minified files", async () => {
     const files = await selectFiles(["."], { cwd: root });
     assert.deepEqual(rel(root, files), ["lib/node_modules/own/index.js", "src/app.ts", "src/tool.py", "untracked.mjs"]);
     assert.ok(files.every((f) => f.startsWith(root)));
