@@ -5,7 +5,7 @@
  * defaults when the error is ENOENT.
  */
 import { isFunction, propertyName, span, stringValue, unwrap, walk, walkOwn, type Node } from "./ast.js";
-import { EXITS, PARSERS, READERS, SETUP_FILE_NAMES } from "./apis.js";
+import { EXITS, PARSERS, READERS, SETUP_FILE_NAMES, WRITE_SINKS } from "./apis.js";
 import type { CallSite, ModuleFacts, Site } from "./facts.js";
 import { refKey } from "./resolve.js";
 import type { Scope } from "./scope.js";
@@ -27,11 +27,26 @@ function collectReaderCallbacks(facts: ModuleFacts): void {
   }
 }
 
-/** `require("./state.json")`: a read and a parse in one. */
+/** File names this module writes with a truncating write: a `require()`d JSON file among them is state. */
+let writtenNames = new Set<string>();
+
+function collectWrittenNames(facts: ModuleFacts): void {
+  writtenNames = new Set();
+  for (const c of facts.calls) {
+    const sink = c.key ? WRITE_SINKS.get(c.key) : undefined;
+    const name = sink && fileName(pathParts((c.node.arguments as Node[])[sink.pathArg], c.scope));
+    if (name) writtenNames.add(name);
+  }
+}
+
+/**
+ * `require("./state.json")`: a read and a parse in one — of state only when the module also writes
+ * that file; otherwise it is bundled data (`require("../src/node-types.json")`).
+ */
 function isJsonRequire(n: Node, scope: Scope): boolean {
   if (n.type !== "CallExpression" || refKey(n.callee as Node, scope) !== "global:require") return false;
-  const parts = pathParts((n.arguments as Node[])[0], scope);
-  return parts[parts.length - 1]?.literal === true && parts[parts.length - 1]!.text.toLowerCase().endsWith(".json");
+  const name = fileName(pathParts((n.arguments as Node[])[0], scope));
+  return name !== undefined && name.toLowerCase().endsWith(".json") && writtenNames.has(name);
 }
 
 /** `expr` contains a file read, directly or through a local constant or a read callback's parameter. */
@@ -290,6 +305,7 @@ function emptyFileFindings(facts: ModuleFacts): ResetFinding[] {
 
 export function resetFindings(facts: ModuleFacts): ResetFinding[] {
   collectReaderCallbacks(facts);
+  collectWrittenNames(facts);
   const out: ResetFinding[] = emptyFileFindings(facts);
   for (const t of facts.tries) {
     const f = catchClauseFinding(t);

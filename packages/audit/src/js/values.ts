@@ -62,7 +62,9 @@ export function isSerialized(expr: Node | undefined, scope: Scope, depth = 0): b
       return isSerialized(n.left as Node, scope, depth + 1) || isSerialized(n.right as Node, scope, depth + 1);
     case "Identifier": {
       const b = scope.lookup(n.name as string);
-      return isSerialized(initOf(b), scope, depth + 1) || (b?.kind === "var" && (b.assigned ?? []).some((v) => isSerialized(v, scope, depth + 1)));
+      if (b?.kind !== "var" || (b.path && b.path.length)) return false;
+      // Any value the variable ever holds: `let data = serialize(v); if (key) data = encrypt(data)`.
+      return [b.init, ...(b.assigned ?? [])].some((v) => v !== undefined && isSerialized(v, scope, depth + 1));
     }
   }
   return false;
