@@ -1,5 +1,5 @@
 import {
-  arg, bindingsOf, calleeAttr, calleeName, field, keywordArg, positionalArgs, qname, receiver, stringValue, text,
+  arg, bindingsOf, calleeAttr, calleeName, field, keywordArg, positionalArgs, receiver, stringValue, text,
   type FileModel, type Scope,
 } from "./model.js";
 import { descendants, type PyNode } from "./tree.js";
@@ -65,16 +65,12 @@ export function pathDump(model: FileModel, call: PyNode): { target: PyNode; data
 /** File extensions of serialized state: written with plain text, they are still state. */
 const STATE_EXTENSIONS = /\.(json|jsonl|ya?ml|toml|pkl|pickle|ini|cfg|state|db|dat|msgpack|bin)$/i;
 
-function resolvedCallee(model: FileModel, call: PyNode): string | undefined {
-  return calleeName(model, call);
-}
-
 /** The format (`JSON`, `pickle`, …) when `node` evaluates to serialized data, else undefined. */
 export function serialization(model: FileModel, scope: Scope, node: PyNode | undefined, depth = 0): string | undefined {
   if (!node || depth > 3) return undefined;
   switch (node.type) {
     case "call": {
-      const name = resolvedCallee(model, node) ?? "";
+      const name = calleeName(model, node) ?? "";
       if (SERIALIZERS[name] && !(DUMPERS[name] && arg(model, node, 1, DUMPERS[name].keyword))) return SERIALIZERS[name];
       const attr = calleeAttr(model, node) ?? "";
       if (SERIALIZER_METHODS[attr]) return SERIALIZER_METHODS[attr];
@@ -359,4 +355,3 @@ export function copyOperands(model: FileModel, call: PyNode): { src: PyNode; dst
   return src && dst ? { src, dst, how: name } : undefined;
 }
 
-export { qname };
