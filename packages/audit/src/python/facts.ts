@@ -219,6 +219,12 @@ export function truncatingOpen(model: FileModel, call: PyNode): PyNode | undefin
   const name = calleeName(model, call) ?? "";
   let pathNode: PyNode | undefined;
   let mode: PyNode | undefined;
+  if (name === "os.open") {
+    // os.open(p, os.O_WRONLY | os.O_CREAT | os.O_TRUNC): the low-level spelling of open(p, "w").
+    const flags = arg(model, call, 1, "flags");
+    const truncates = flags && descendants(flags, "identifier").some((i) => text(model, i) === "O_TRUNC");
+    return truncates ? arg(model, call, 0, "path") : undefined;
+  }
   if (OPEN_FUNCS.has(name)) {
     pathNode = arg(model, call, 0, "file") ?? arg(model, call, 0, "filename");
     mode = arg(model, call, 1, "mode");

@@ -152,6 +152,12 @@ function handleFill(model: FileModel, scope: Scope, openCall: PyNode, helpers: H
       const fill: Fill = { format, how: `${handle.name}.${attr}`, dataParam: paramIndex(s, model, first), dataText: first ? text(model, first) : undefined, via: undefined };
       if (format || fill.dataParam !== undefined) return fill;
       plain ??= fill;
+    } else if (calleeName(model, c) === "os.write" && first && text(model, first) === handle.name) {
+      const data = positionalArgs(c)[1];
+      const format = serialization(model, s, data);
+      const fill: Fill = { format, how: "os.write", dataParam: paramIndex(s, model, data), dataText: data ? text(model, data) : undefined, via: undefined };
+      if (format || fill.dataParam !== undefined) return fill;
+      plain ??= fill;
     } else if (calleeName(model, c) === "print" && text(model, keywordArg(model, c, "file") ?? c) === handle.name) {
       // print(json.dumps(state), file=f)
       const format = positionalArgs(c).map((a) => serialization(model, s, a)).find(Boolean);
