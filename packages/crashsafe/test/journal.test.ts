@@ -96,6 +96,21 @@ test("concurrent appends share fdatasyncs (group commit) in both modes; sequenti
   }
 });
 
+test('"batch" waits batchMs for company: appends 10 ms apart share one fdatasync, unlike "always"', async () => {
+  const spaced = (log: { append(n: number): Promise<void> }) =>
+    countDatasyncs(async () => {
+      const first = log.append(1);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      await Promise.all([first, log.append(2)]);
+    });
+  const batch = await openJournal<number>(join(tempDir(), "log"), { sync: "batch", batchMs: 200 });
+  assert.equal(await spaced(batch), 1);
+  await batch.close();
+  const always = await openJournal<number>(join(tempDir(), "log"));
+  assert.equal(await spaced(always), 2);
+  await always.close();
+});
+
 test("append resolves only after the fdatasync that covers it has completed", async () => {
   const log = await openJournal<number>(join(tempDir(), "log"));
   const events: string[] = [];
