@@ -9,7 +9,8 @@ import { EXITS, PARSERS, READERS, SETUP_FILE_NAMES, WRITE_SINKS } from "./apis.j
 import type { CallSite, ModuleFacts, Site } from "./facts.js";
 import { refKey } from "./resolve.js";
 import type { Scope } from "./scope.js";
-import { calleeName, fileName, pathParts } from "./values.js";
+import { calleeName, fileName, paramSource, pathParts } from "./values.js";
+import { calledFunction } from "./writes.js";
 
 const MAX_DEPTH = 4;
 
@@ -194,6 +195,49 @@ function catchClauseFinding(t: Site): ResetFinding | undefined {
   return { node: handler, start, end: span(handler.body as Node).start, message: MESSAGE };
 }
 
+/** A function that parses its parameter and returns a default when that fails: `safeParse(text, {})`. */
+interface ParseHelper {
+  fn: Node;
+  name: string;
+  param: number;
+  start: number;
+}
+
+/** The try parses (JSON.parse…) a parameter of its function rather than a read. */
+function parsedParam(t: Site, names: Map<Node, string>): ParseHelper | undefined {
+  const name = t.fn && names.get(t.fn);
+  if (!name) return undefined;
+  let param: number | undefined;
+  walkOwn(t.node.block as Node, (n) => {
+    if (param !== undefined || n.type !== "CallExpression" || !PARSERS.has(refKey(n.callee as Node, t.scope) ?? "")) return;
+    param = paramSource((n.arguments as Node[])[0], t.scope, t.fn);
+  });
+  return param === undefined ? undefined : { fn: t.fn!, name, param, start: span(t.node).start };
+}
+
+function parseHelperOf(t: Site, names: Map<Node, string>): ParseHelper | undefined {
+  const handler = t.node.handler as Node | null;
+  if (!handler) return undefined;
+  const helper = parsedParam(t, names);
+  if (!helper) return undefined;
+  const param = handler.param as Node | null;
+  const errorName = param?.type === "Identifier" ? (param.name as string) : undefined;
+  return handlerIsFine(handler.body as Node, errorName, t.scope) || answersYesNo(handler.body as Node) ? undefined : helper;
+}
+
+/** Calls of a parse helper with file content: `safeParse(fs.readFileSync(p, "utf8"), {})`. */
+function parseHelperCallFindings(facts: ModuleFacts, helpers: Map<Node, ParseHelper>): ResetFinding[] {
+  const out: ResetFinding[] = [];
+  if (helpers.size === 0) return out;
+  for (const c of facts.calls) {
+    const fn = calledFunction(c);
+    const h = fn && helpers.get(fn);
+    if (!h || !containsRead((c.node.arguments as Node[])[h.param], c.scope)) continue;
+    out.push({ node: c.node, ...span(c.node), message: `${h.name}() swallows the parse error of this state file and returns a default: a corrupt file silently erases its history (every alert re-fires, processed items re-run).` });
+  }
+  return out;
+}
+
 /** `readFile(p).then(JSON.parse).catch(() => ({}))` */
 function promiseCatchFinding(c: CallSite): ResetFinding | undefined {
   const callee = unwrap(c.node.callee as Node);
@@ -286,18 +330,36 @@ function returnsDefault(node: Node): boolean {
   return v.type === "ObjectExpression" || v.type === "ArrayExpression" || v.type === "NewExpression" || (v.type === "Literal" && typeof v.value !== "boolean");
 }
 
+/** `readFileSync(p, "utf8") || "{}"` as the parse input. */
+function emptyReadFallback(c: CallSite): ResetFinding | undefined {
+  for (let i = c.ancestors.length - 1; i >= Math.max(0, c.ancestors.length - 3); i--) {
+    const n = c.ancestors[i]!;
+    if (n.type === "LogicalExpression" && (n.operator === "||" || n.operator === "??") && EMPTY_JSON.has(stringValue(n.right as Node) ?? "?") && span(n.left as Node).start <= span(c.node).start && span(c.node).end <= span(n.left as Node).end) {
+      return { node: n, ...span(n), message: EMPTY_MESSAGE };
+    }
+  }
+  return undefined;
+}
+
+const EMPTY_MESSAGE = "An empty state file — what a crash during an in-place write leaves — is read as \"no state\": its history is silently erased.";
+
 /** An empty (0-byte) file — what a torn in-place write leaves — read as "no state". */
 function emptyFileFindings(facts: ModuleFacts): ResetFinding[] {
   const out: ResetFinding[] = [];
   for (const c of facts.calls) {
     if (!c.key || !READERS.has(c.key) || READERS.get(c.key)!.parses) continue;
+    const direct = emptyReadFallback(c);
+    if (direct) {
+      out.push(direct);
+      continue;
+    }
     const name = readTarget(c);
     if (!name) continue;
     walkOwn(c.fn ?? facts.program, (n) => {
       const hit =
         (n.type === "IfStatement" && isEmptyTest(n.test as Node, name) && returnsDefault(n.consequent as Node)) ||
         (n.type === "LogicalExpression" && (n.operator === "||" || n.operator === "??") && isContent(n.left as Node, name) && EMPTY_JSON.has(stringValue(n.right as Node) ?? "?"));
-      if (hit) out.push({ node: n, ...span(n), message: "An empty state file — what a crash during an in-place write leaves — is read as \"no state\": its history is silently erased." });
+      if (hit) out.push({ node: n, ...span(n), message: EMPTY_MESSAGE });
     });
   }
   return out;
@@ -307,10 +369,14 @@ export function resetFindings(facts: ModuleFacts): ResetFinding[] {
   collectReaderCallbacks(facts);
   collectWrittenNames(facts);
   const out: ResetFinding[] = emptyFileFindings(facts);
+  const parseHelpers = new Map<Node, ParseHelper>();
   for (const t of facts.tries) {
     const f = catchClauseFinding(t);
     if (f) out.push(f);
+    const h = f ? undefined : parseHelperOf(t, facts.functionNames);
+    if (h && !parseHelpers.has(h.fn)) parseHelpers.set(h.fn, h);
   }
+  out.push(...parseHelperCallFindings(facts, parseHelpers));
   for (const c of facts.calls) {
     const f = promiseCatchFinding(c) ?? noThrowReaderFinding(c);
     if (f) out.push(f);
