@@ -314,7 +314,7 @@ class JournalImpl<T, S> implements Journal<T, S> {
     this.#checkWritable();
     const json = JSON.stringify(record);
     if (json === undefined) throw new TypeError(`journal ${this.path}: record is not JSON-serialisable`);
-    if (this.options.schema) await this.#validate(record, 0);
+    if (this.options.schema) await this.#validate(record, undefined);
     const payload = Buffer.from(json);
     if (payload.length > MAX_PAYLOAD) throw new RangeError(`journal ${this.path}: record of ${payload.length} bytes exceeds ${MAX_PAYLOAD}`);
     return this.#enqueue({ kind: "append", payload });
@@ -355,10 +355,11 @@ class JournalImpl<T, S> implements Journal<T, S> {
     if (this.#failed) throw this.#failed;
   }
 
-  async #validate(value: unknown, offset: number): Promise<T> {
+  /** Validates a record being appended (`offset` undefined) or read back from `offset`. */
+  async #validate(value: unknown, offset: number | undefined): Promise<T> {
     const checked = await validateWith(this.options.schema!, value);
     if (checked.ok) return checked.value;
-    if (offset === 0) throw new ValidationError(this.path, checked.issues);
+    if (offset === undefined) throw new ValidationError(this.path, checked.issues);
     const issues = checked.issues.map((i) => `${i.where}: ${i.message}`).join("; ");
     throw new JournalCorruptError(this.path, offset, `record rejected by the schema: ${issues}`);
   }
