@@ -60,6 +60,11 @@ export function collectFacts(program: Node, source: string, filename: string): M
   const functionNames = new Map<Node, string>();
   const rootScope = openScope(program, undefined)!;
   // Iterative, not recursive: generated code nests 10,000s deep (long `+` chains) and must not overflow.
+  // Class fields: `file = "state.json"` and `this.file = …` in any method, per class body.
+  const classFields = new Map<Node, Map<string, Node[]>>();
+  const addField = (fields: Map<string, Node[]> | undefined, name: string | undefined, value: Node | undefined): void => {
+    if (fields && name !== undefined && value) fields.set(name, [...(fields.get(name) ?? []), value]);
+  };
   const stack: Array<[Node, Scope, Chain | undefined, Node | undefined]> = [[program, rootScope, undefined, undefined]];
   while (stack.length) {
     const [node, scope, chain, fn] = stack.pop()!;
@@ -71,7 +76,14 @@ export function collectFacts(program: Node, source: string, filename: string): M
     else if (node.type === "AssignmentExpression" && node.operator === "=" && (node.left as Node).type === "Identifier") {
       const b = inner.lookup((node.left as Node).name as string);
       if (b) (b.assigned ??= []).push(node.right as Node);
+    } else if (node.type === "AssignmentExpression" && node.operator === "=" && (node.left as Node).type === "MemberExpression" && ((node.left as Node).object as Node).type === "ThisExpression") {
+      addField(thisFieldsOf(inner), memberName(node.left as Node), node.right as Node);
+    } else if (node.type === "ClassBody") {
+      classFields.set(node, new Map());
+    } else if (node.type === "PropertyDefinition" && parent?.type === "ClassBody" && !node.static) {
+      addField(classFields.get(parent), memberName({ type: "MemberExpression", property: node.key, computed: node.computed }), node.value as Node | undefined);
     }
+    if (node.type === "FunctionExpression" && parent?.type === "MethodDefinition" && chain?.up?.node.type === "ClassBody") inner.thisFields = classFields.get(chain.up.node);
     let innerFn = fn;
     if (isFunction(node)) {
       innerFn = node;
@@ -83,6 +95,22 @@ export function collectFacts(program: Node, source: string, filename: string): M
     for (let i = kids.length - 1; i >= 0; i--) stack.push([kids[i]!, inner, here, innerFn]);
   }
   return { program, source, filename, calls, tries, rootScope, functionNames };
+}
+
+/** `this.file` → "file", `this.#tmp` → "#tmp". */
+export function memberName(member: Node): string | undefined {
+  const prop = member.property as Node;
+  if (member.computed) return undefined;
+  return prop.type === "PrivateIdentifier" ? `#${prop.name as string}` : (prop.name as string | undefined);
+}
+
+/** The fields of the class whose method a scope belongs to (arrows included), if any. */
+function thisFieldsOf(scope: Scope): Map<string, Node[]> | undefined {
+  for (let s: Scope | undefined = scope; s; s = s.parent) {
+    if (s.thisFields) return s.thisFields;
+    if (s.node.type === "FunctionExpression" || s.node.type === "FunctionDeclaration") return undefined;
+  }
+  return undefined;
 }
 
 /** The innermost function among a site's ancestors (undefined at module level). */

@@ -22,7 +22,18 @@ export interface Binding {
 
 export class Scope {
   readonly vars = new Map<string, Binding>();
+  /** In a class method's scope: the values assigned to `this.<field>` anywhere in the class. */
+  thisFields: Map<string, Node[]> | undefined;
   constructor(readonly parent: Scope | undefined, readonly node: Node) {}
+
+  /** What `this.<name>` may hold here: arrows see their method's `this`, other functions their own. */
+  thisField(name: string): Node[] | undefined {
+    for (let s: Scope | undefined = this; s; s = s.parent) {
+      if (s.thisFields) return s.thisFields.get(name);
+      if (s.node.type === "FunctionExpression" || s.node.type === "FunctionDeclaration") return undefined;
+    }
+    return undefined;
+  }
 
   lookup(name: string): Binding | undefined {
     for (let s: Scope | undefined = this; s; s = s.parent) {

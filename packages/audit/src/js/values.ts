@@ -5,6 +5,7 @@
 import { propertyName, stringValue, unwrap, type Node } from "./ast.js";
 import { SERIALIZERS, STATE_EXTENSIONS, TEMP_DIRS } from "./apis.js";
 import { refKey, resolveRef } from "./resolve.js";
+import { memberName } from "./facts.js";
 import type { Binding, Scope } from "./scope.js";
 
 const MAX_DEPTH = 5;
@@ -115,11 +116,20 @@ export function pathParts(expr: Node | undefined, scope: Scope, depth = 0): Part
         });
         return out;
       }
+      // A local name builder (`getTempFilename(file)`) with one returned expression: what it returns.
+      const returned = returnedExpression(n.callee as Node, scope);
+      if (returned) return pathParts(returned, scope, depth + 1);
       return [{ literal: false, text: key }];
     }
     case "MemberExpression": {
+      // `this.file`, set once in the class (`this.file = join(dir, "state.json")`): follow the value.
+      if ((n.object as Node).type === "ThisExpression") {
+        const name = memberName(n);
+        const values = name === undefined ? undefined : scope.thisField(name);
+        if (values?.length === 1) return pathParts(values[0], scope, depth + 1);
+      }
       const key = refKey(n, scope);
-      return [{ literal: false, text: key ?? `.${propertyName(n) ?? "?"}` }];
+      return [{ literal: false, text: key ?? `.${propertyName(n) ?? memberName(n) ?? "?"}` }];
     }
     case "NewExpression": {
       // new URL("state.json", import.meta.url)
@@ -129,6 +139,19 @@ export function pathParts(expr: Node | undefined, scope: Scope, depth = 0): Part
     }
   }
   return [{ literal: false, text: `node:${n.type}` }];
+}
+
+/** The single expression a local function returns (`(f) => f + ".tmp"`, `function t(f) { return … }`). */
+function returnedExpression(callee: Node, scope: Scope): Node | undefined {
+  const c = unwrap(callee);
+  if (c.type !== "Identifier") return undefined;
+  const b = scope.lookup(c.name as string);
+  const fn = b?.kind === "function" ? b.fn : b?.kind === "var" && b.init && !b.assigned?.length ? unwrap(b.init) : undefined;
+  if (!fn || !(fn.type === "ArrowFunctionExpression" || fn.type === "FunctionExpression" || fn.type === "FunctionDeclaration")) return undefined;
+  const body = fn.body as Node;
+  if (body.type !== "BlockStatement") return body;
+  const returns = (body.body as Node[]).filter((st) => st.type === "ReturnStatement");
+  return returns.length === 1 ? ((returns[0]!.argument as Node | null) ?? undefined) : undefined;
 }
 
 /** The file name a path expression ends in, when its last component is literal: `join(dir, "state.json")` → "state.json". */
