@@ -2,13 +2,13 @@
  * The ESLint plugin against the auditor's own path, over the same files: what running the rules
  * inside ESLint costs compared with ESLint's own parsing, and with the detection core over
  * oxc-parser (what `crashsafe audit` does per file, before its cross-file pass).
- * For the audit bench to call: `eslintCase(files)` (a case to time beside `audit()`) and
- * `eslintGroup(files)` (a whole group); `suite` runs the group over this repository.
+ * (`crashsafe audit` against ESLint on a generated project is the audit suite's, bench/src/audit.ts.)
+ * `eslintGroup(files)` builds the group for any files; `suite` runs it over this repository.
  */
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ESLint, Linter } from "eslint";
+import { Linter } from "eslint";
 import { parseSync } from "oxc-parser";
 import { analyzeProgram } from "@crashsafe/audit";
 import crashsafe from "eslint-plugin-crashsafe";
@@ -80,25 +80,6 @@ export function eslintGroup(files: string[], options: { title?: string; rounds?:
   };
 }
 
-/**
- * "ESLint running only eslint-plugin-crashsafe's rules on the same files", as a case for a group
- * that also times `audit()`: the real ESLint class (file reading included, no cache), the
- * recommended config and nothing else, every file once per round. `findings()` reports the count
- * of the last round.
- */
-export function eslintCase(files: string[], options: { name?: string; cwd?: string } = {}): BenchCase & { findings(): number } {
-  const eslint = new ESLint({ cwd: options.cwd ?? ROOT, overrideConfigFile: true, overrideConfig: [crashsafe.configs.recommended], cache: false });
-  let found = 0;
-  return {
-    name: options.name ?? "ESLint + eslint-plugin-crashsafe",
-    async round() {
-      const results = await eslint.lintFiles(files);
-      found = results.reduce((n, r) => n + r.messages.filter((m) => m.ruleId?.startsWith("crashsafe/")).length, 0);
-    },
-    findings: () => found,
-  };
-}
-
 function jsFilesUnder(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
   return fs
@@ -112,6 +93,6 @@ export const suite: BenchSuite = {
   name: "eslint",
   async groups() {
     const dirs = ["packages/crashsafe/src", "packages/audit/src", "packages/cli/src", "packages/eslint-plugin/src", "examples/signal-pipeline/src", "packages/audit/test/fixtures/js"];
-    return [eslintGroup(dirs.flatMap((d) => jsFilesUnder(path.join(ROOT, d))))];
+    return [eslintGroup(dirs.flatMap((d) => jsFilesUnder(path.join(ROOT, d))), { rounds: 5 })];
   },
 };

@@ -18,6 +18,7 @@ const suites: Array<() => Promise<BenchSuite>> = [
   async () => (await import("./state.js")).suite,
   async () => (await import("./journal.js")).suite,
   async () => (await import("./audit.js")).suite,
+  async () => (await import("./eslint.js")).suite,
 ];
 
 const filter = process.argv[2];
