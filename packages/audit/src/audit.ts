@@ -25,7 +25,7 @@ export interface AuditOptions {
   fix?: boolean;
   /** With `fix`: compute the diffs but write nothing. Default: false. */
   dryRun?: boolean;
-  /** Worker threads for JS/TS; default: available parallelism (at most 8); 0 or 1: none. */
+  /** Threads analysing JS/TS, the calling thread included; default: available parallelism (at most 8); 0 or 1: the calling thread only. */
   workers?: number;
 }
 
