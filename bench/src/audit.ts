@@ -67,14 +67,14 @@ export const suite: BenchSuite = {
     const counts = new Map<string, number>();
     const throughput: BenchGroup = {
       title: `crashsafe audit, ${big.files.length.toLocaleString("en-US")} files, ${big.lines.toLocaleString("en-US")} lines`,
-      baseline: `audit, ${workers} worker threads`,
+      baseline: `audit, ${workers} threads`,
       opsPerRound: big.lines,
       rounds: 3,
-      cases: [auditCase(`audit, ${workers} worker threads`, path.join(root, "big"), workers, counter(counts, "big")), auditCase("audit, 1 thread", path.join(root, "big"), 1, counter(counts, "big1"))],
+      cases: [auditCase(`audit, ${workers} threads`, path.join(root, "big"), workers, counter(counts, "big")), auditCase("audit, 1 thread", path.join(root, "big"), 1, counter(counts, "big1"))],
       notes: () => [
         "ops/s = source lines per second (file selection, parsing, analysis, cross-file linking)",
         `target: under 10 s per 1,000,000 lines on 2 cores; findings per round: ${counts.get("big")} (${counts.get("big1")} on one thread)`,
-        `CPU time per round (all threads): ${medianCpu(`${path.join(root, "big")}\0audit, ${workers} worker threads`)} with workers, ${medianCpu(`${path.join(root, "big")}\0audit, 1 thread`)} on one thread; load average at the end: ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`,
+        `CPU time per round (all threads): ${medianCpu(`${path.join(root, "big")}\0audit, ${workers} threads`)} with workers, ${medianCpu(`${path.join(root, "big")}\0audit, 1 thread`)} on one thread; load average at the end: ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`,
       ],
     };
     const versus: BenchGroup = {
@@ -84,7 +84,7 @@ export const suite: BenchSuite = {
       rounds: 3,
       cases: [
         eslintCase(path.join(root, "small"), counter(counts, "eslint")),
-        auditCase(`audit, ${workers} worker threads`, path.join(root, "small"), workers, counter(counts, "small")),
+        auditCase(`audit, ${workers} threads`, path.join(root, "small"), workers, counter(counts, "small")),
         auditCase("audit, 1 thread", path.join(root, "small"), 1, counter(counts, "small1")),
       ],
       notes: () => {
