@@ -101,8 +101,9 @@ export async function audit(options: AuditOptions = {}): Promise<AuditResult> {
   const files = await selectFiles(paths, { cwd, ignore: options.ignore });
   const js = files.filter(isJsFile);
   const py = files.filter((f) => f.endsWith(".py"));
-  const [jsResults, pyFindings] = await Promise.all([analyzeJsFiles(js, { workers: options.workers, root: projectRoot(paths, cwd) }), analyzePython(py, cwd)]);
-  const findings = [...parseErrors(jsResults, cwd), ...linkJsResults(jsResults, cwd), ...pyFindings].sort(compareFindings);
+  const root = projectRoot(paths, cwd);
+  const [jsResults, pyFindings] = await Promise.all([analyzeJsFiles(js, { workers: options.workers, root }), analyzePython(py, cwd)]);
+  const findings = [...parseErrors(jsResults, cwd), ...linkJsResults(jsResults, cwd, root), ...pyFindings].sort(compareFindings);
   const report: AuditResult = { version: 1, findings, summary: summarize(findings, js.length + py.length) };
   if (options.fix) report.fixes = await applyFixes(jsResults, cwd, options.dryRun ?? false);
   return report;

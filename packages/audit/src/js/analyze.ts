@@ -84,7 +84,15 @@ export interface ExportedReader {
   start: number;
 }
 
+/** A re-export from a project module; `"*"` for `export * from`. */
+export interface Reexport {
+  source: string;
+  imported: string;
+  exported: string;
+}
+
 export interface ModuleAnalysis {
+  reexports: Reexport[];
   findings: JsFinding[];
   reads: StateRead[];
   exports: ExportedHelper[];
@@ -200,10 +208,32 @@ function exportsOf(facts: ModuleFacts, summaries: Map<Node, HelperSummary>, fixa
   return out;
 }
 
+/** Relative imports and the usual project aliases (`@/lib/x`, `~/lib/x`). */
+function isProjectSpecifier(key: string): boolean {
+  return key.startsWith("./") || key.startsWith("../") || key.startsWith("@/") || key.startsWith("~/");
+}
+
+/** `export { a as b } from "./x.js"` and `export * from "./x.js"` (barrel files). */
+function reexportsOf(program: Node): Reexport[] {
+  const out: Reexport[] = [];
+  for (const st of program.body as Node[]) {
+    const source = (st.source as Node | null | undefined)?.value;
+    if (typeof source !== "string" || !isProjectSpecifier(source)) continue;
+    if (st.type === "ExportAllDeclaration" && !st.exported) out.push({ source, imported: "*", exported: "*" });
+    if (st.type === "ExportNamedDeclaration") {
+      for (const spec of (st.specifiers as Node[]) ?? []) {
+        const name = (n: Node): string => ((n.name ?? n.value) as string);
+        out.push({ source, imported: name(spec.local as Node), exported: name(spec.exported as Node) });
+      }
+    }
+  }
+  return out;
+}
+
 function importCallsOf(facts: ModuleFacts): ImportCall[] {
   const out: ImportCall[] = [];
   for (const c of facts.calls) {
-    if (!c.key || !(c.key.startsWith("./") || c.key.startsWith("../"))) continue;
+    if (!c.key || !isProjectSpecifier(c.key)) continue;
     const sep = c.key.indexOf(":");
     const source = c.key.slice(0, sep);
     const imported = c.key.slice(sep + 1) || "default";
@@ -272,6 +302,7 @@ export function analyzeModule(program: Node, source: string, options: AnalyzeOpt
     readerExports: readerExportsOf(facts, reads.helpers),
     exports: exportsOf(facts, writes.summaries, helperFixable),
     importCalls: importCallsOf(facts),
+    reexports: reexportsOf(facts.program),
     suppressions: [...suppressions],
     fileFix: fileFix(facts, [...visible, ...hiddenFixes]),
     fixCount: [...visible, ...hiddenFixes].filter((f) => f.fixCall).length,

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { relative } from "node:path";
 import { parseSync, type ParserOptions } from "oxc-parser";
-import { analyzeModule, type ExportedHelper, type ExportedReader, type ImportCall, type JsFinding, type StateRead } from "./analyze.js";
+import { analyzeModule, type ExportedHelper, type ExportedReader, type ImportCall, type JsFinding, type Reexport, type StateRead } from "./analyze.js";
 import type { TextEdit } from "../fix/plan.js";
 import { lineStarts, position } from "./lines.js";
 
@@ -26,6 +26,7 @@ export interface JsFileResult {
   reads: Array<StateRead & { line: number }>;
   exports: Array<ExportedHelper & { line: number }>;
   readerExports: Array<ExportedReader & { line: number }>;
+  reexports: Reexport[];
   importCalls: Array<ImportCall & Located>;
   suppressions: Array<[number, string[]]>;
   fileFix: TextEdit[];
@@ -71,7 +72,7 @@ function parse(file: string, source: string): ReturnType<typeof parseSync> {
  */
 export function analyzeFile(file: string, source: string, displayName = file): JsFileResult {
   const starts = lineStarts(source);
-  const empty = { file, lines: starts.length, findings: [], reads: [], exports: [], readerExports: [], importCalls: [], suppressions: [], fileFix: [], fixCount: 0 };
+  const empty = { file, lines: starts.length, findings: [], reads: [], exports: [], readerExports: [], reexports: [], importCalls: [], suppressions: [], fileFix: [], fixCount: 0 };
   const r = parse(file, source);
   const error = r.errors.find((e) => e.severity === "Error");
   if (error) {
@@ -93,6 +94,7 @@ export function analyzeFile(file: string, source: string, displayName = file): J
     exports: a.exports.map((x) => ({ ...x, line: position(starts, x.start).line })),
     readerExports: a.readerExports.map((x) => ({ ...x, line: position(starts, x.start).line })),
     importCalls: a.importCalls.map((x) => ({ ...x, ...located(starts, x.start, x.end) })),
+    reexports: a.reexports,
     suppressions: a.suppressions,
     fileFix: a.fileFix,
     fixCount: a.fixCount,

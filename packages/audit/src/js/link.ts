@@ -13,8 +13,15 @@ type LocatedFinding = JsFinding & Located & { viaLine?: number };
 
 const EXTENSIONS = [".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs"];
 
-/** Resolves a relative import to one of the analysed files (TS-style `./x.js` → `./x.ts` included). */
-export function resolveImport(from: string, specifier: string, known: Set<string>): string | undefined {
+/**
+ * Resolves a project import to one of the analysed files (TS-style `./x.js` → `./x.ts` included);
+ * `@/x` and `~/x` are tried under the project root and its `src/`.
+ */
+export function resolveImport(from: string, specifier: string, known: Set<string>, root?: string): string | undefined {
+  if (specifier.startsWith("@/") || specifier.startsWith("~/")) {
+    if (!root) return undefined;
+    return resolveImport(join(root, "x"), `./${specifier.slice(2)}`, known) ?? resolveImport(join(root, "src", "x"), `./${specifier.slice(2)}`, known);
+  }
   const base = join(dirname(from), specifier);
   const stem = base.replace(/\.(m|c)?[jt]sx?$/, "");
   const candidates = [base, ...EXTENSIONS.map((e) => stem + e), ...EXTENSIONS.map((e) => join(base, "index" + e))];
@@ -71,8 +78,25 @@ function toFinding(f: LocatedFinding, rel: string, readers: Map<string, Reader[]
   return out;
 }
 
+/** Follows re-exports (barrel files) to the module that defines `name`, at most 5 hops. */
+function definingModule<T extends { exported: string }>(
+  file: string, name: string, pick: (r: JsFileResult) => T[], byFile: Map<string, JsFileResult>, known: Set<string>, root: string | undefined, depth = 0,
+): { file: string; item: T } | undefined {
+  const r = byFile.get(file);
+  if (!r || depth > 5) return undefined;
+  const item = pick(r).find((e) => e.exported === name);
+  if (item) return { file, item };
+  for (const re of r.reexports) {
+    if (re.exported !== name && re.exported !== "*") continue;
+    const next = resolveImport(file, re.source, known, root);
+    const found = next && definingModule(next, re.exported === "*" ? name : re.imported, pick, byFile, known, root, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 /** Turns per-file results into report findings (without parse errors), relative to `cwd`. */
-export function linkJsResults(results: JsFileResult[], cwd: string): Finding[] {
+export function linkJsResults(results: JsFileResult[], cwd: string, root?: string): Finding[] {
   const rel = (file: string): string => toPosix(relative(cwd, file));
   const known = new Set(results.map((r) => r.file));
   const byFile = new Map(results.map((r) => [r.file, r]));
@@ -81,19 +105,20 @@ export function linkJsResults(results: JsFileResult[], cwd: string): Finding[] {
   for (const r of results) for (const read of r.reads) addReader(read.key, { where: `${rel(r.file)}:${read.line}`, file: rel(r.file), outcome: read.outcome });
   for (const r of results) {
     for (const call of r.importCalls) {
-      const target = resolveImport(r.file, call.source, known);
-      const reader = target ? byFile.get(target)!.readerExports.find((e) => e.exported === call.imported) : undefined;
-      const key = reader && call.args[reader.pathParam]?.key;
-      if (reader && key) addReader(key, { where: `${rel(target!)}:${reader.line}`, file: rel(r.file), outcome: reader.outcome });
+      const imported = resolveImport(r.file, call.source, known, root);
+      const found = imported ? definingModule(imported, call.imported, (x) => x.readerExports, byFile, known, root) : undefined;
+      const key = found && call.args[found.item.pathParam]?.key;
+      if (found && key) addReader(key, { where: `${rel(found.file)}:${found.item.line}`, file: rel(r.file), outcome: found.item.outcome });
     }
   }
   const findings: Finding[] = [];
   const helpersCalledElsewhere = new Set<string>();
   for (const r of results) {
     for (const call of r.importCalls) {
-      const target = resolveImport(r.file, call.source, known);
-      const helper = target ? byFile.get(target)!.exports.find((e) => e.exported === call.imported) : undefined;
-      if (!target || !helper) continue;
+      const imported = resolveImport(r.file, call.source, known, root);
+      const found = imported ? definingModule(imported, call.imported, (x) => x.exports, byFile, known, root) : undefined;
+      if (!found) continue;
+      const { file: target, item: helper } = found;
       helpersCalledElsewhere.add(`${target}\0${helper.local}`);
       const pathArg = call.args[helper.pathParam];
       const dataArg = helper.dataParam === undefined ? undefined : call.args[helper.dataParam];
