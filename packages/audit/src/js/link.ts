@@ -39,6 +39,9 @@ interface Reader {
   outcome: "throws" | "reset" | "handled";
 }
 
+const RESET_CONSEQUENCE =
+  "On the next start after a crash mid-write, this reader gets a torn or empty file, swallows the parse error and starts from empty state: the history is gone with no error (alerts re-fire, processed work re-runs).";
+
 function consequence(name: string | undefined, readers: Reader[]): string {
   const file = name ? (name.startsWith("`") ? name : `"${name}"`) : "this file";
   const reset = readers.find((r) => r.outcome === "reset");
@@ -75,6 +78,7 @@ function toFinding(f: LocatedFinding, rel: string, readers: Map<string, Reader[]
     if (r.length) out.readers = r.map((x) => x.where);
     if (f.rule === "direct-state-write") out.consequence = consequence(f.stateFile, r);
   }
+  if (f.rule === "silent-state-reset") out.consequence = RESET_CONSEQUENCE;
   return out;
 }
 
