@@ -96,6 +96,9 @@ for (const name of ["readTextFile", "readTextFileSync", "readFile", "readFileSyn
 /** Renames (argument 0 → argument 1). */
 export const RENAMES = new Set(["fs:renameSync", "fs:rename", "fs:promises.rename", "fs-extra:renameSync", "fs-extra:rename", "fs-extra:promises.rename", "fs-extra:move", "fs-extra:moveSync"]);
 
+/** Copies (argument 0 → argument 1): used to "replace" a file, they truncate the target and write it in place. */
+export const COPIES = new Set(["fs:copyFileSync", "fs:copyFile", "fs:promises.copyFile", "fs-extra:copyFileSync", "fs-extra:copyFile", "fs-extra:copy", "fs-extra:copySync", "fs-extra:promises.copyFile"]);
+
 /** Flushes to stable storage. Method calls `.sync()`/`.datasync()` on a FileHandle are matched by name. */
 export const FSYNCS = new Set(["fs:fsyncSync", "fs:fsync", "fs:fdatasyncSync", "fs:fdatasync", "fs-extra:fsyncSync", "fs-extra:fsync", "fs-extra:fdatasyncSync", "fs-extra:fdatasync"]);
 

@@ -3,7 +3,7 @@
  * or lives in another directory (os.tmpdir), `shared-temp-name` when every writer uses the same temp.
  */
 import { propertyName, span, unwrap, type Node } from "./ast.js";
-import { FSYNCS, RENAMES } from "./apis.js";
+import { COPIES, FSYNCS, RENAMES } from "./apis.js";
 import { enclosingFunction, textOf, type CallSite, type ModuleFacts } from "./facts.js";
 import { isFixedTempName, isInTempDir, pathParts, type Part } from "./values.js";
 import type { WriteSite } from "./writes.js";
@@ -12,13 +12,16 @@ export interface Rename {
   site: CallSite;
   from: Node;
   fn: Node | undefined;
+  /** A copy over the target instead of a rename: never atomic. */
+  copy: boolean;
 }
 
 export function collectRenames(facts: ModuleFacts): Rename[] {
   const out: Rename[] = [];
   for (const c of facts.calls) {
     const from = (c.node.arguments as Node[])[0];
-    if (c.key && RENAMES.has(c.key) && from) out.push({ site: c, from, fn: enclosingFunction(c) });
+    const copy = c.key !== undefined && COPIES.has(c.key);
+    if (c.key && (RENAMES.has(c.key) || copy) && from) out.push({ site: c, from, fn: enclosingFunction(c), copy });
   }
   return out;
 }
@@ -86,6 +89,10 @@ export function replaceFindings(facts: ModuleFacts, renames: Rename[], base: Wri
     const temps = base.filter((w) => w.pathExpr && textOf(facts, w.pathExpr) === fromText && sameOrNested(r, enclosingFunction(w.site)));
     const parts = pathParts(r.from, r.site.scope);
     if (temps.length === 0 && !looksLikeTemp(parts)) continue;
+    if (r.copy) {
+      out.push({ rule: "non-durable-replace", node: r.site.node, message: "The temp file is copied over the target: a copy truncates the target and rewrites it in place, so a crash mid-copy leaves it torn. Rename the temp instead (same directory, after an fsync).", suggestion: USE_CRASHSAFE });
+      continue;
+    }
     if (isInTempDir(parts)) {
       out.push({ rule: "non-durable-replace", node: r.site.node, message: "The temp file lives in the system temp directory, not beside the target: the rename crosses directories (often filesystems, EXDEV) and is then a non-atomic copy.", suggestion: USE_CRASHSAFE });
     } else if (temps.length > 0 && !hasFsync(facts, enclosingFunction(temps[0]!.site), temps)) {
