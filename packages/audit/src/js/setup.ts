@@ -13,7 +13,7 @@ const SETUP_FILE_PREFIXES = ["build", "release", "generate", "gen-", "gen_", "co
 /** Targets that are source or markup: a write of them is code generation, not runtime state. */
 const GENERATED_SOURCE = [".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx", ".d.ts", ".html", ".md", ".css", ".scss", ".vue", ".svelte", ".py", ".go", ".rs", ".java", ".swift", ".kt"];
 const CONFIG_FILES = ["gulpfile", "gruntfile", "jakefile"];
-const FUNCTION_NAME = /^(build|generate|gen[A-Z_]|export|scaffold|init|setup|install|bootstrap|emit|codegen|release|bump|publish|prepare|create(Default)?Config|writeConfig|download|seed|migrate)|Export|Report$/;
+const FUNCTION_NAME = /^(build|generate|gen[A-Z_]|export|scaffold|init|setup|install|bootstrap|emit|codegen|release|bump|publish|prepare|create(Default)?Config|writeConfig|download|seed|migrate)|Export|Report$|CPUProfile|Profiler|HeapSnapshot/;
 /** Names of user-chosen output locations: `argv.output`, `outFile`, `options.dest`, `reportPath`. */
 const OUTPUT_NAME = /^(out|output|dest|destination|export|report)(File|Path|Dir|Filename|FileName|Name|Location)?$/i;
 
