@@ -1,5 +1,5 @@
 export * from "./errors.js";
-export { acquireLock, acquireLockSync, inspectLock, lockPathFor, processIsGone, type Lock, type LockHolder, type LockOptions } from "./lock.js";
+export { acquireLock, acquireLockSync, inspectLock, lockPathFor, type Lock, type LockHolder, type LockOptions } from "./lock.js";
 export { writeFileAtomic, writeFileAtomicSync, writeJson, writeJsonSync } from "./write.js";
 export type { Durability, WriteOptions, WriteJsonOptions } from "./write.js";
 export { readJson, readJsonSync } from "./read.js";
@@ -7,7 +7,7 @@ export type { ReadJsonOptions } from "./read.js";
 export { cleanupTemps } from "./temp.js";
 export type { CleanupOptions } from "./temp.js";
 export { openState, StateFile, ENVELOPE_KEY, inspectStateFile, restoreFromBackup, type StateOptions, type RecoveryEvent, type StateFileReport } from "./state.js";
-export { parseTempName } from "./temp.js";
+export { parseTempName, processIsGone } from "./temp.js";
 export type { StandardSchemaV1 } from "./standard-schema.js";
 export { openJournal, type Journal, type JournalOptions, type JournalRecovery, type JournalSync } from "./journal.js";
 export { openDedupSet, type DedupSet, type DedupSetOptions } from "./dedup-set.js";

@@ -24,7 +24,7 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import { hostname } from "node:os";
 import { LockTimeoutError } from "./errors.js";
-import { tempPathFor } from "./temp.js";
+import { processIsGone, tempPathFor } from "./temp.js";
 
 /** Options of {@link acquireLock}. */
 export interface LockOptions {
@@ -212,19 +212,6 @@ function staleReason(seen: Seen): string | undefined {
   const leaseUntil = Date.parse(holder.leaseUntil);
   if (!(leaseUntil > Date.now())) return `its lease expired at ${holder.leaseUntil}`;
   return undefined;
-}
-
-/**
- * True when no process `pid` exists on this machine (`kill(pid, 0)` fails with ESRCH). False when
- * it exists, including as another user's (EPERM). Says nothing about processes on other hosts.
- */
-export function processIsGone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "ESRCH";
-  }
 }
 
 /**

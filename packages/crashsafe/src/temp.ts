@@ -71,13 +71,16 @@ export function parseTempName(name: string): { base: string; pid: number } | und
   return Number.isSafeInteger(pid) && pid > 0 ? { base: m[1]!, pid } : undefined;
 }
 
-function pidAlive(pid: number): boolean {
+/**
+ * True when no process `pid` exists on this machine (`kill(pid, 0)` fails with ESRCH). False when
+ * it exists, including as another user's (EPERM). Says nothing about processes on other hosts.
+ */
+export function processIsGone(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    // EPERM: the process exists but belongs to someone else.
-    return codeOf(e) !== "ESRCH";
+    return false;
+  } catch (error) {
+    return codeOf(error) === "ESRCH";
   }
 }
 
@@ -96,7 +99,7 @@ const DEFAULT_OLDER_THAN_MS = 60 * 60 * 1000;
 async function isStale(full: string, pid: number, olderThanMs: number): Promise<boolean> {
   if (inFlight.has(full)) return false;
   // One of our own temps that is not in flight is a leftover of a failed cleanup.
-  if (pid === process.pid || !pidAlive(pid)) return true;
+  if (pid === process.pid || processIsGone(pid)) return true;
   try {
     return Date.now() - (await fs.promises.stat(full)).mtimeMs > olderThanMs;
   } catch {
