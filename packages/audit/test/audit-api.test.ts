@@ -75,6 +75,21 @@ test("audit(): readers through helpers are linked to the writer of the same path
   assert.match(w!.consequence!, /throws a parse error/);
 });
 
+test("audit(): a path constant imported by writer and reader modules links them", async (t) => {
+  const dir = project({
+    "src/paths.ts": `export const STATE_FILE = process.env.STATE_FILE ?? "data";\n`,
+    "src/writer.ts": `import fs from "node:fs";\nimport { STATE_FILE } from "./paths.js";\nexport function save(s: object) { fs.writeFileSync(STATE_FILE, JSON.stringify(s)); }\n`,
+    "src/reader.ts": `import fs from "node:fs";\nimport { STATE_FILE } from "./paths.js";\nexport function load() {\n  return JSON.parse(fs.readFileSync(STATE_FILE, "utf8"));\n}\n`,
+  });
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const r = await audit({ cwd: dir });
+  const [w] = r.findings;
+  assert.equal(r.findings.length, 1);
+  assert.match(w!.message, /`STATE_FILE`/);
+  assert.deepEqual(w!.readers, ["src/reader.ts:4"]);
+  assert.match(w!.consequence!, /src\/reader\.ts:4 throws a parse error/);
+});
+
 test("audit(): many files go through the worker pool with the same results as in-process", async (t) => {
   const files: Record<string, string> = {};
   for (let i = 0; i < 60; i++) files[`src/m${i}.js`] = i % 3 === 0 ? `const fs = require("fs");\nfs.writeFileSync("s${i}.json", JSON.stringify({ i: ${i} }));\n` : `module.exports = ${i};\n`;

@@ -9,7 +9,7 @@ import { collectFacts, type ModuleFacts } from "./facts.js";
 import { lineStarts, position } from "./lines.js";
 import { collectRenames, isTempWrite, replaceFindings } from "./replace.js";
 import { resetFindings } from "./resets.js";
-import { analyzeReads, pathKey, type ReaderHelper, type StateRead } from "./reads.js";
+import { analyzeReads, displayKey, pathKey, type ReaderHelper, type StateRead } from "./reads.js";
 import { setupFunctionReason, setupReason, writeFlag } from "./setup.js";
 import { collectSuppressions, isSuppressed, type CommentLike } from "./suppress.js";
 import { fileName, isSerialized, looksLikeStateFile, pathParts } from "./values.js";
@@ -116,7 +116,7 @@ const SUGGEST_SYNC = 'use writeFileAtomicSync (or writeJsonSync) from "crashsafe
 const SUGGEST_ASYNC = 'use await writeFileAtomic (or writeJson) from "crashsafe": temp in the same directory, fsync, rename';
 
 function describeTarget(name: string | undefined, key?: string): string {
-  return name ? `"${name}"` : key && key.length <= 50 ? key : "the state file";
+  return name ? `"${name}"` : key && key.length <= 50 ? displayKey(key) : "the state file";
 }
 
 function isStateWrite(w: WriteSite): boolean {

@@ -8,6 +8,7 @@ import { RULES, type Finding, type RuleId } from "../types.js";
 import type { JsFileResult, Located } from "./file.js";
 import type { JsFinding } from "./analyze.js";
 import { isSuppressed } from "./suppress.js";
+import { displayKey } from "./reads.js";
 
 type LocatedFinding = JsFinding & Located & { viaLine?: number };
 
@@ -43,7 +44,7 @@ const RESET_CONSEQUENCE =
   "On the next start after a crash mid-write, this reader gets a torn or empty file, swallows the parse error and starts from empty state: the history is gone with no error (alerts re-fire, processed work re-runs).";
 
 function consequence(name: string | undefined, readers: Reader[]): string {
-  const file = name ? (name.startsWith("`") ? name : `"${name}"`) : "this file";
+  const file = name ? displayKey(name) : "this file";
   const reset = readers.find((r) => r.outcome === "reset");
   if (reset) return `On the next start ${reset.where} fails to parse a torn ${file} and silently carries on with empty state: its history is lost (alerts re-fire, finished work re-runs).`;
   const throws = readers.find((r) => r.outcome === "throws");
@@ -130,7 +131,7 @@ export function linkJsResults(results: JsFileResult[], cwd: string, root?: strin
       const rule: RuleId = call.setup ? "setup-write" : "direct-state-write";
       if (isSuppressed(r.suppressions, call.line, rule)) continue;
       const name = pathArg?.name;
-      const target_ = name ? `"${name}"` : pathArg?.key && pathArg.key.length <= 50 ? pathArg.key : "the state file";
+      const target_ = name ? `"${name}"` : pathArg?.key && pathArg.key.length <= 50 ? displayKey(pathArg.key) : "the state file";
       const f: LocatedFinding = {
         ...call,
         rule,

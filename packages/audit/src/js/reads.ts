@@ -3,7 +3,8 @@
  * direct reads (readFileSync, readJson…) and calls of local helpers that read the path they take.
  * Each read records what happens when the file is corrupt: throws, silently resets, or handled.
  */
-import { span, type Node } from "./ast.js";
+import { posix } from "node:path";
+import { span, unwrap, type Node } from "./ast.js";
 import { READERS } from "./apis.js";
 import { textOf, type CallSite, type ModuleFacts } from "./facts.js";
 import { fileName, paramSource, pathParts } from "./values.js";
@@ -30,9 +31,40 @@ export interface ReaderHelper {
 /** How writers and readers name a file: its literal file name, else the path expression's text. */
 export function pathKey(facts: ModuleFacts, expr: Node | undefined, site: CallSite): string | undefined {
   if (!expr) return undefined;
+  const name = fileName(pathParts(expr, site.scope));
+  if (name) return name;
+  const shared = moduleConstantKey(facts, expr, site);
+  if (shared) return shared;
   const text = textOf(facts, expr);
   // `this.files.fired` in a method and `files.fired` in the constructor name the same file.
-  return fileName(pathParts(expr, site.scope)) ?? `\`${text.startsWith("this.") ? text.slice(5) : text}\``;
+  return `\`${text.startsWith("this.") ? text.slice(5) : text}\``;
+}
+
+/** Drops a source extension: `src/paths.ts` and an import of `./paths.js` name the same module. */
+function stem(file: string): string {
+  return file.replace(/\.(d\.)?[cm]?[jt]sx?$/, "");
+}
+
+/**
+ * A module-level constant, or one imported from a project module, names the same file in every
+ * module that uses it: `§src/paths#STATE_FILE` (relative to the project, so writers and readers in
+ * different modules link).
+ */
+function moduleConstantKey(facts: ModuleFacts, expr: Node, site: CallSite): string | undefined {
+  const id = unwrap(expr);
+  if (id.type !== "Identifier" || !facts.filename) return undefined;
+  const b = site.scope.lookup(id.name as string);
+  if (b?.kind === "import" && b.source && (b.source.startsWith("./") || b.source.startsWith("../")) && b.imported !== "*") {
+    return `§${stem(posix.join(posix.dirname(facts.filename), b.source))}#${b.imported}`;
+  }
+  if (b?.kind === "var" && facts.rootScope.vars.get(id.name as string) === b) return `§${stem(facts.filename)}#${id.name as string}`;
+  return undefined;
+}
+
+/** How a key reads in a message: the file name, or the expression / constant name in backticks. */
+export function displayKey(key: string): string {
+  if (key.startsWith("§")) return `\`${key.slice(key.lastIndexOf("#") + 1)}\``;
+  return key.startsWith("`") ? key : `"${key}"`;
 }
 
 /** A try around the read alone (the parse after it) still lets a corrupt file throw. */
