@@ -42,6 +42,8 @@ function isFirstRunCreation(site: Site, facts: ModuleFacts, pathExpr: Node): boo
   for (let i = site.ancestors.length - 1; i >= 0; i--) {
     const a = site.ancestors[i]!;
     const child = site.ancestors[i + 1] ?? site.node;
+    // existsSync(p) || writeFileSync(p, …)
+    if (a.type === "LogicalExpression" && a.operator === "||" && a.right === child && isExistsCheck(a.left as Node, site, facts, pathText)) return true;
     if (a.type === "IfStatement" || a.type === "ConditionalExpression") {
       const test = unwrap(a.test as Node);
       if (a.consequent === child && test.type === "UnaryExpression" && test.operator === "!" && isExistsCheck(test.argument as Node, site, facts, pathText)) return true;
