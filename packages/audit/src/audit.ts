@@ -85,7 +85,7 @@ async function applyFixes(results: JsFileResult[], cwd: string, dryRun: boolean)
   const fixes: FileFix[] = [];
   for (const r of results) {
     if (r.fileFix.length === 0) continue;
-    fixes.push(await fixFile(r.file, toPosix(relative(cwd, r.file)), r.fileFix, r.fixCount, dryRun));
+    fixes.push(await fixFile(r.file, toPosix(relative(cwd, r.file)), r.fileFix, r.fixCount, dryRun, r.sourceHash));
   }
   return fixes;
 }

@@ -5,4 +5,4 @@ export { selectFiles, SOURCE_EXTENSIONS, type SelectFilesOptions } from "./files
 export { analyzePythonFiles, PY_ATOMIC_WRITE, type PythonSource } from "./python/index.js";
 export * from "./report/index.js";
 export { audit, type AuditOptions, type AuditResult } from "./audit.js";
-export type { FileFix } from "./fix/apply.js";
+export { StaleFileError, type FileFix } from "./fix/apply.js";

@@ -7,7 +7,8 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { parseSync } from "oxc-parser";
 import { analyzeProgram, audit } from "../src/index.js";
-import { applyEdits } from "../src/fix/apply.js";
+import { applyEdits, fixFile } from "../src/fix/apply.js";
+import { hashText } from "../src/js/file.js";
 
 const crashsafeDir = fileURLToPath(new URL("../../../crashsafe", import.meta.url));
 
@@ -87,4 +88,16 @@ test("the fixed program behaves the same: identical file contents, and the audit
   assert.deepEqual(run(), before);
   const again = await audit({ cwd: dir, paths: ["app.mjs"] });
   assert.deepEqual(again.findings, []);
+});
+
+test("a file changed after it was analysed is not rewritten: ESTALE with the path", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "audit-fix-stale-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, "a.mjs");
+  const analysed = `import fs from "node:fs";\nfs.writeFileSync("s.json", JSON.stringify({}));\n`;
+  const edited = `// edited meanwhile\n${analysed}`;
+  writeFileSync(file, edited);
+  const edits = [{ start: 26, end: 42, text: "writeFileAtomicSync" }];
+  await assert.rejects(fixFile(file, "a.mjs", edits, 1, false, hashText(analysed)), (e: NodeJS.ErrnoException) => e.code === "ESTALE" && e.path === file);
+  assert.equal(readFileSync(file, "utf8"), edited);
 });

@@ -7,6 +7,7 @@ import { createTwoFilesPatch } from "diff";
 import MagicString from "magic-string";
 import { writeFileAtomic } from "crashsafe";
 import type { TextEdit } from "./plan.js";
+import { hashText } from "../js/file.js";
 
 /** What `--fix` did (or, with `dryRun`, would do) to one file. */
 export interface FileFix {
@@ -30,8 +31,18 @@ export function applyEdits(source: string, edits: TextEdit[]): string {
   return s.toString();
 }
 
-export async function fixFile(file: string, rel: string, edits: TextEdit[], calls: number, dryRun: boolean): Promise<FileFix> {
+/** `--fix` found the file changed since it was analysed: its offsets no longer apply. */
+export class StaleFileError extends Error {
+  readonly code = "ESTALE";
+  constructor(readonly path: string) {
+    super(`${path} changed while it was being audited; run the audit again`);
+    this.name = "StaleFileError";
+  }
+}
+
+export async function fixFile(file: string, rel: string, edits: TextEdit[], calls: number, dryRun: boolean, expectedHash?: string): Promise<FileFix> {
   const before = await readFile(file, "utf8");
+  if (expectedHash !== undefined && hashText(before) !== expectedHash) throw new StaleFileError(file);
   const after = applyEdits(before, edits);
   const diff = createTwoFilesPatch(`a/${rel}`, `b/${rel}`, before, after, undefined, undefined, { context: 3 });
   if (!dryRun) await writeFileAtomic(file, after);

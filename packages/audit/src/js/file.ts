@@ -2,6 +2,7 @@
  * Parse and analyse one JS/TS file (what each worker does per file), with offsets turned into
  * 1-based lines and columns so that results cross thread boundaries as plain data.
  */
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { relative } from "node:path";
 import { parseSync, type ParserOptions } from "oxc-parser";
@@ -31,6 +32,8 @@ export interface JsFileResult {
   suppressions: Array<[number, string[]]>;
   fileFix: TextEdit[];
   fixCount: number;
+  /** sha256 of the analysed text, when there is a fix: `--fix` refuses to apply it to changed text. */
+  sourceHash?: string;
 }
 
 const JS_EXTENSIONS = new Set(["js", "mjs", "cjs", "jsx", "ts", "tsx", "mts", "cts"]);
@@ -98,6 +101,7 @@ export function analyzeFile(file: string, source: string, displayName = file): J
     suppressions: a.suppressions,
     fileFix: a.fileFix,
     fixCount: a.fixCount,
+    sourceHash: a.fileFix.length ? hashText(source) : undefined,
   };
 }
 
@@ -108,4 +112,8 @@ export function analyzeFile(file: string, source: string, displayName = file): J
  */
 export function analyzePath(file: string, root: string): JsFileResult {
   return analyzeFile(file, readFileSync(file, "utf8"), relative(root, file).split("\\").join("/"));
+}
+
+export function hashText(text: string): string {
+  return createHash("sha256").update(text).digest("hex");
 }
