@@ -19,6 +19,7 @@ const suites: Array<() => Promise<BenchSuite>> = [
   async () => (await import("./journal.js")).suite,
   async () => (await import("./audit.js")).suite,
   async () => (await import("./eslint.js")).suite,
+  async () => (await import("./compare.js")).suite,
 ];
 
 const filter = process.argv[2];
