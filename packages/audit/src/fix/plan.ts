@@ -6,6 +6,7 @@
 import { isFunction, propertyName, span, stringValue, unwrap, walk, type Node } from "../js/ast.js";
 import type { ModuleFacts } from "../js/facts.js";
 import { refKey } from "../js/resolve.js";
+import type { Scope } from "../js/scope.js";
 import type { WriteSite } from "../js/writes.js";
 
 /** Replace `[start, end)` of the source with `text`. */
@@ -48,7 +49,7 @@ function text(facts: ModuleFacts, node: Node): string {
 }
 
 /** fs-style options: none, "utf8", or `{ encoding, mode }` — what crashsafe's WriteOptions accept alike. */
-function optionsEdit(facts: ModuleFacts, options: Node | undefined): TextEdit[] | undefined {
+export function optionsEdit(facts: ModuleFacts, options: Node | undefined): TextEdit[] | undefined {
   if (!options) return [];
   const s = stringValue(options);
   if (s !== undefined) return ["utf8", "utf-8"].includes(s.toLowerCase()) ? [{ ...span(options), text: '{ encoding: "utf8" }' }] : undefined;
@@ -60,9 +61,9 @@ function optionsEdit(facts: ModuleFacts, options: Node | undefined): TextEdit[] 
 }
 
 /** fs-extra writeJson(file, obj, { spaces }) and crashsafe writeJson(file, obj, { space }) both write JSON.stringify(obj, null, n) + "\n". */
-function jsonOptionsEdit(facts: ModuleFacts, call: Node): TextEdit[] | undefined {
-  const [, obj, options] = call.arguments as Node[];
-  if (!obj || (call.arguments as Node[]).length > 3) return undefined;
+export function jsonOptionsEdit(facts: ModuleFacts, args: Node[]): TextEdit[] | undefined {
+  const [, obj, options] = args;
+  if (!obj || args.length > 3) return undefined;
   if (!options) return [];
   const props = objectProps(options);
   if (!props || [...props.keys()].some((k) => k !== "spaces")) return undefined;
@@ -70,10 +71,22 @@ function jsonOptionsEdit(facts: ModuleFacts, call: Node): TextEdit[] | undefined
   return [{ ...span(options), text: spaces ? `{ space: ${text(facts, spaces)} }` : "{}" }];
 }
 
-function hasCallback(call: Node): boolean {
+export function hasCallback(call: Node): boolean {
   const a = call.arguments as Node[];
   const last = a[a.length - 1];
   return last !== undefined && (isFunction(unwrap(last)) || (unwrap(last).type === "Identifier" && /^(cb|callback|done|next)$/.test(unwrap(last).name as string)));
+}
+
+/** `name` may be imported from "crashsafe" here: no other binding of that name is in scope. */
+export function canImport(scope: Scope, name: string): boolean {
+  const clash = scope.lookup(name);
+  return !clash || (clash.kind === "import" && clash.source === "crashsafe");
+}
+
+/** The call's edits plus the import of `importName` they need. */
+export function withImport(facts: ModuleFacts, callEdits: TextEdit[], importName: FixPlan["importName"]): FixPlan {
+  const imp = importEdit(facts, [importName]);
+  return { callEdits, importName, edits: imp ? [...callEdits, imp] : callEdits };
 }
 
 /** Where and how to import `name` from "crashsafe" (merged into an existing import when there is one). */
@@ -138,16 +151,14 @@ function planJsonFix(facts: ModuleFacts, w: WriteSite, sync: boolean): FixPlan |
   // Only an encoding of utf8 may be dropped; other options (mode…) keep the plain writeFileAtomic rewrite.
   if (!json || (options && !["utf8", "utf-8"].includes((stringValue(options) ?? "").toLowerCase()))) return undefined;
   const importName = sync ? "writeJsonSync" : "writeJson";
-  const clash = w.site.scope.lookup(importName);
-  if (clash && !(clash.kind === "import" && clash.source === "crashsafe")) return undefined;
+  if (!canImport(w.site.scope, importName)) return undefined;
   const args = call.arguments as Node[];
   const tail = json.space ? `, { space: ${text(facts, json.space)} }` : "";
   const callEdits = [
     { ...span(call.callee as Node), text: importName },
     { start: span(args[1]!).start, end: span(args[args.length - 1]!).end, text: `${text(facts, json.value)}${tail}` },
   ];
-  const imp = importEdit(facts, [importName]);
-  return { callEdits, importName, edits: imp ? [...callEdits, imp] : callEdits };
+  return withImport(facts, callEdits, importName);
 }
 
 /** The fix of one direct write, or undefined when a rewrite could change behaviour. */
@@ -166,12 +177,8 @@ export function planFix(facts: ModuleFacts, w: WriteSite): FixPlan | undefined {
   else if (PROMISE.has(key) || (MAYBE_PROMISE.has(key) && !hasCallback(call))) importName = "writeFileAtomic";
   else if (JSON_PROMISE.has(key) && !hasCallback(call)) importName = "writeJson";
   else return undefined;
-  if (JSON_SYNC.has(key) || JSON_PROMISE.has(key)) argEdits = jsonOptionsEdit(facts, call);
+  if (JSON_SYNC.has(key) || JSON_PROMISE.has(key)) argEdits = jsonOptionsEdit(facts, call.arguments as Node[]);
   else argEdits = (call.arguments as Node[]).length > 3 ? undefined : optionsEdit(facts, (call.arguments as Node[])[2]);
-  if (!argEdits) return undefined;
-  const clash = w.site.scope.lookup(importName);
-  if (clash && !(clash.kind === "import" && clash.source === "crashsafe")) return undefined;
-  const callEdits = [{ ...span(call.callee as Node), text: importName }, ...argEdits];
-  const imp = importEdit(facts, [importName]);
-  return { callEdits, importName, edits: imp ? [...callEdits, imp] : callEdits };
+  if (!argEdits || !canImport(w.site.scope, importName)) return undefined;
+  return withImport(facts, [{ ...span(call.callee as Node), text: importName }, ...argEdits], importName);
 }

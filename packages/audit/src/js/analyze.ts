@@ -4,6 +4,8 @@
  */
 import type { RuleId } from "../types.js";
 import { importEdit, planFix, type TextEdit } from "../fix/plan.js";
+import { RETHROW_DESC } from "../fix/rethrow.js";
+import { suggestWrite } from "../fix/suggest.js";
 import { span, unwrap, type Node } from "./ast.js";
 import { collectFacts, type ModuleFacts } from "./facts.js";
 import { lineStarts, position } from "./lines.js";
@@ -27,7 +29,10 @@ export interface ProgramFinding {
   message: string;
   /** Behaviour-preserving rewrite to crashsafe (the call plus its import), when one exists. */
   fix?: TextEdit[];
-  /** The same rewrite offered as an editor suggestion. */
+  /**
+   * Editor suggestions: the autofix itself, or, where there is none, a close rewrite whose `desc`
+   * says what to review (a direct write's callback or directory creation, a reset's rethrow).
+   */
   suggestions?: Array<{ desc: string; edits: TextEdit[] }>;
 }
 
@@ -112,6 +117,7 @@ export interface AnalyzeOptions {
   comments?: CommentLike[];
 }
 
+const RESET_SUGGESTION = "let a parse error stop the program (or restore a backup); default only on ENOENT — crashsafe readJson/openState do this";
 const SUGGEST_SYNC = 'use writeFileAtomicSync (or writeJsonSync) from "crashsafe": temp in the same directory, fsync, rename';
 const SUGGEST_ASYNC = 'use await writeFileAtomic (or writeJson) from "crashsafe": temp in the same directory, fsync, rename';
 
@@ -157,6 +163,9 @@ function writeFinding(facts: ModuleFacts, w: WriteSite, starts: number[]): JsFin
       finding.fixImport = fix.importName;
       finding.fixCall = fix.callEdits;
       finding.fixable = true;
+    } else {
+      const s = suggestWrite(facts, w);
+      if (s) finding.suggestions = [s];
     }
   }
   return finding;
@@ -291,7 +300,10 @@ export function analyzeModule(program: Node, source: string, options: AnalyzeOpt
     findings.push({ rule: r.rule, start, end, message: r.message, suggestion: r.suggestion });
   }
   const resets = resetFindings(facts);
-  for (const r of resets) findings.push({ rule: "silent-state-reset", start: r.start, end: r.end, message: r.message, suggestion: 'let a parse error stop the program (or restore a backup); default only on ENOENT — crashsafe readJson/openState do this' });
+  for (const r of resets) {
+    const suggestions = r.edits ? { suggestions: [{ desc: RETHROW_DESC, edits: r.edits }] } : {};
+    findings.push({ rule: "silent-state-reset", start: r.start, end: r.end, message: r.message, suggestion: RESET_SUGGESTION, ...suggestions });
+  }
   const reads = analyzeReads(facts, new Set(resets.map((r) => r.node)));
   const suppressions = collectSuppressions(options.comments ?? [], starts);
   const visible = findings.filter((f) => !isSuppressed(suppressions, position(starts, f.start).line, f.rule));
@@ -320,7 +332,7 @@ export function analyzeProgram(program: unknown, sourceText: string, options: An
     if (f.fix) {
       out.fix = f.fix;
       out.suggestions = [{ desc: `Replace with crashsafe's ${f.fixImport}`, edits: f.fix }];
-    }
+    } else if (f.suggestions) out.suggestions = f.suggestions;
     return out;
   });
 }

@@ -11,6 +11,8 @@ import { refKey } from "./resolve.js";
 import type { Scope } from "./scope.js";
 import { calleeName, fileName, paramSource, pathParts } from "./values.js";
 import { calledFunction } from "./writes.js";
+import { catchClauseRethrow, promiseHandlerRethrow } from "../fix/rethrow.js";
+import type { TextEdit } from "../fix/plan.js";
 
 const MAX_DEPTH = 4;
 
@@ -171,6 +173,8 @@ export interface ResetFinding {
   start: number;
   end: number;
   message: string;
+  /** The rethrow-all-but-ENOENT rewrite, where the pattern has one. */
+  edits?: TextEdit[];
 }
 
 const MESSAGE = "A parse failure of this state file is swallowed and the code carries on with empty/default state: a corrupt file silently erases its history (every alert re-fires, processed items re-run).";
@@ -184,7 +188,7 @@ function readsOnlyConfig(body: Node, scope: Scope): boolean {
   return names.length > 0 && names.every((n) => n !== undefined && (SETUP_FILE_NAMES.has(n) || /^\.[a-z]+rc(\.json)?$/.test(n)));
 }
 
-function catchClauseFinding(t: Site): ResetFinding | undefined {
+function catchClauseFinding(t: Site, source: string): ResetFinding | undefined {
   const handler = t.node.handler as Node | null;
   if (!handler) return undefined;
   if (!parsesFile(t.node.block as Node, t.scope) || readsOnlyConfig(t.node.block as Node, t.scope)) return undefined;
@@ -192,7 +196,8 @@ function catchClauseFinding(t: Site): ResetFinding | undefined {
   const errorName = param?.type === "Identifier" ? (param.name as string) : undefined;
   if (handlerIsFine(handler.body as Node, errorName, t.scope) || answersYesNo(handler.body as Node)) return undefined;
   const { start } = span(handler);
-  return { node: handler, start, end: span(handler.body as Node).start, message: MESSAGE };
+  const edits = catchClauseRethrow(source, handler, t.scope);
+  return { node: handler, start, end: span(handler.body as Node).start, message: MESSAGE, ...(edits ? { edits } : {}) };
 }
 
 /** A function that parses its parameter and returns a default when that fails: `safeParse(text, {})`. */
@@ -239,7 +244,7 @@ function parseHelperCallFindings(facts: ModuleFacts, helpers: Map<Node, ParseHel
 }
 
 /** `readFile(p).then(JSON.parse).catch(() => ({}))` */
-function promiseCatchFinding(c: CallSite): ResetFinding | undefined {
+function promiseCatchFinding(c: CallSite, source: string): ResetFinding | undefined {
   const callee = unwrap(c.node.callee as Node);
   if (callee.type !== "MemberExpression" || propertyName(callee) !== "catch") return undefined;
   const handler = (c.node.arguments as Node[])[0];
@@ -251,7 +256,8 @@ function promiseCatchFinding(c: CallSite): ResetFinding | undefined {
   const body = handler.body as Node;
   if (body.type !== "BlockStatement" ? mentions(body, errorName) || isRejection(body, c.scope) : handlerIsFine(body, errorName, c.scope)) return undefined;
   const prop = callee.property as Node;
-  return { node: c.node, start: span(prop).start, end: span(c.node).end, message: MESSAGE };
+  const edits = promiseHandlerRethrow(source, handler, c.scope);
+  return { node: c.node, start: span(prop).start, end: span(c.node).end, message: MESSAGE, ...(edits ? { edits } : {}) };
 }
 
 function isRejection(expr: Node, scope: Scope): boolean {
@@ -371,14 +377,14 @@ export function resetFindings(facts: ModuleFacts): ResetFinding[] {
   const out: ResetFinding[] = emptyFileFindings(facts);
   const parseHelpers = new Map<Node, ParseHelper>();
   for (const t of facts.tries) {
-    const f = catchClauseFinding(t);
+    const f = catchClauseFinding(t, facts.source);
     if (f) out.push(f);
     const h = f ? undefined : parseHelperOf(t, facts.functionNames);
     if (h && !parseHelpers.has(h.fn)) parseHelpers.set(h.fn, h);
   }
   out.push(...parseHelperCallFindings(facts, parseHelpers));
   for (const c of facts.calls) {
-    const f = promiseCatchFinding(c) ?? noThrowReaderFinding(c);
+    const f = promiseCatchFinding(c, facts.source) ?? noThrowReaderFinding(c);
     if (f) out.push(f);
   }
   return out;
