@@ -277,7 +277,8 @@ async function burst(record: RecordFn, c: Contender): Promise<BurstFacts> {
     rejected = settled.filter((s) => s.status === "rejected").length;
   });
   const renames = ops.filter((o) => o.op === "rename" && o.dst?.[1] === FILE).length;
-  const inPlace = ops.filter((o) => o.op === "write" && o.off === 0 && !ops.some((c2) => c2.op === "creat" && c2.ino === o.ino && c2.name !== FILE)).length;
+  const temps = new Set(ops.filter((o) => o.op === "creat" && o.name !== FILE).map((o) => o.ino));
+  const inPlace = ops.filter((o) => o.op === "write" && o.off === 0 && !temps.has(o.ino)).length;
   let lastWins: string;
   try {
     const v = (JSON.parse(fs.readFileSync(path.join(dir, FILE), "utf8")) as Doc).version;
