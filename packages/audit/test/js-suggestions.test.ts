@@ -5,7 +5,9 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
 import { parseSync } from "oxc-parser";
+import ts from "typescript";
 import { analyzeProgram, type ProgramFinding } from "../src/index.js";
 import { applyEdits } from "../src/fix/apply.js";
 
@@ -32,6 +34,18 @@ function noSuggestion(source: string, rule: string, filename = "src/app.js"): vo
   const found = analyze(source, filename).filter((f) => f.rule === rule);
   assert.equal(found.length, 1, `one ${rule} finding`);
   assert.equal(found[0]!.suggestions, undefined);
+}
+
+/** Type errors of `code` as a strict TypeScript module of this package (so that @types/node resolves). */
+function typeErrors(code: string): string[] {
+  const file = fileURLToPath(new URL("../../test/suggested.ts", import.meta.url));
+  const options: ts.CompilerOptions = { strict: true, noEmit: true, skipLibCheck: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, lib: ["lib.es2022.d.ts"], types: ["node"] };
+  const host = ts.createCompilerHost(options);
+  const { fileExists, readFile } = host;
+  host.fileExists = (f) => f === file || fileExists(f);
+  host.readFile = (f) => (f === file ? code : readFile(f));
+  const program = ts.createProgram([file], options, host);
+  return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, "\n"));
 }
 
 const RETHROW = (e: string): string => `if (!(${e} instanceof Error && "code" in ${e} && ${e}.code === "ENOENT")) throw ${e};`;
@@ -114,8 +128,20 @@ test("silent-state-reset: .catch(() => value) and .catch(function () {…}) take
   assert.match(fn.output, /\.catch\(async function \(err\) \{ if .* throw err; return \[\]; \}\);\n$/);
 });
 
+test("silent-state-reset: the rewritten handlers type-check in strict TypeScript (unknown and any errors)", () => {
+  const source = 'import { readFileSync } from "node:fs";\nimport { readFile } from "node:fs/promises";\nexport function load(): object {\n  try {\n    return JSON.parse(readFileSync("a.json", "utf8")) as object;\n  } catch {\n    return {};\n  }\n}\nexport const later = readFile("b.json", "utf8").then(JSON.parse).catch(() => ({}));\n';
+  const found = analyze(source, "src/a.ts").filter((f) => f.rule === "silent-state-reset");
+  assert.equal(found.length, 2);
+  const output = applyEdits(source, found.flatMap((f) => f.suggestions![0]!.edits));
+  assert.equal((output.match(/throw err;/g) ?? []).length, 2);
+  assert.deepEqual(typeErrors(output), []);
+  assert.notDeepEqual(typeErrors(output.replace('"code" in err && ', "")), [], "the check is the one strict mode needs");
+});
+
 test("silent-state-reset: no suggestion where rethrowing has no sensible place", () => {
   noSuggestion('const fse = require("fs-extra");\nconst s = fse.readJsonSync("state.json", { throws: false });\n', "silent-state-reset", "src/a.cjs");
   noSuggestion('import fs from "fs";\nexport function load(p) {\n  const raw = fs.readFileSync(p, "utf8");\n  if (!raw) return {};\n  return JSON.parse(raw);\n}\n', "silent-state-reset");
   noSuggestion('import fs from "fs";\nexport function load(p) {\n  try { return JSON.parse(fs.readFileSync(p, "utf8")); } catch ({ message }) { console.log(message); return {}; }\n}\n', "silent-state-reset");
+  // Already singles out the parse error: the branch must go, a judgment call.
+  noSuggestion('import fs from "fs";\nexport function load(p) {\n  try { return JSON.parse(fs.readFileSync(p, "utf8")); } catch (e) { if (e instanceof SyntaxError) return {}; throw e; }\n}\n', "silent-state-reset");
 });

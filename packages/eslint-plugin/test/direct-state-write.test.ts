@@ -1,5 +1,5 @@
 import { rules } from "../src/index.js";
-import { cjsTester, jsTester, tsTester, at } from "./setup.js";
+import { cjsTester, jsTester, tsTester, at, suggesting } from "./setup.js";
 
 const rule = rules["direct-state-write"];
 
@@ -58,25 +58,13 @@ jsTester.run("direct-state-write (ES modules)", rule, {
       name: "callback form: no autofix (the rewrite would change when and how completion is reported), a suggestion to review",
       code: 'import fs from "fs";\nfs.writeFile("state.json", JSON.stringify(state), (err) => { if (err) throw err; });\n',
       output: null,
-      errors: [{
-        ...at(2, 1),
-        suggestions: [{
-          desc: CALLBACK_REVIEW,
-          output: 'import fs from "fs";\nimport { writeFileAtomic } from "crashsafe";\nwriteFileAtomic("state.json", JSON.stringify(state)).then(() => null, (err) => err).then((err) => { if (err) throw err; });\n',
-        }],
-      }],
+      errors: [suggesting(at(2, 1), CALLBACK_REVIEW, 'import fs from "fs";\nimport { writeFileAtomic } from "crashsafe";\nwriteFileAtomic("state.json", JSON.stringify(state)).then(() => null, (err) => err).then((err) => { if (err) throw err; });\n')],
     },
     {
       name: "callback by name, with a utf8 encoding: the suggestion calls it from the promise",
       code: 'import { writeFile } from "node:fs";\nexport function save(state, cb) {\n  writeFile("state.json", JSON.stringify(state), "utf8", cb);\n}\n',
       output: null,
-      errors: [{
-        ...at(3, 3),
-        suggestions: [{
-          desc: CALLBACK_REVIEW,
-          output: 'import { writeFile } from "node:fs";\nimport { writeFileAtomic } from "crashsafe";\nexport function save(state, cb) {\n  writeFileAtomic("state.json", JSON.stringify(state), { encoding: "utf8" }).then(() => cb(null), cb);\n}\n',
-        }],
-      }],
+      errors: [suggesting(at(3, 3), CALLBACK_REVIEW, 'import { writeFile } from "node:fs";\nimport { writeFileAtomic } from "crashsafe";\nexport function save(state, cb) {\n  writeFileAtomic("state.json", JSON.stringify(state), { encoding: "utf8" }).then(() => cb(null), cb);\n}\n')],
     },
     {
       name: "a callback with an option crashsafe does not take: neither fix nor suggestion",
@@ -115,25 +103,13 @@ cjsTester.run("direct-state-write (CommonJS)", rule, {
       name: "fs-extra outputJsonSync: no autofix (it also creates parent directories), a suggestion that says so",
       code: 'const fse = require("fs-extra");\nfse.outputJsonSync("state.json", state);\n',
       output: null,
-      errors: [{
-        ...at(2, 1),
-        suggestions: [{
-          desc: `Replace with crashsafe's writeJsonSync (review: ${NO_MKDIR})`,
-          output: 'const fse = require("fs-extra");\nconst { writeJsonSync } = require("crashsafe");\nwriteJsonSync("state.json", state);\n',
-        }],
-      }],
+      errors: [suggesting(at(2, 1), `Replace with crashsafe's writeJsonSync (review: ${NO_MKDIR})`, 'const fse = require("fs-extra");\nconst { writeJsonSync } = require("crashsafe");\nwriteJsonSync("state.json", state);\n')],
     },
     {
       name: "jsonfile writeFileSync: a suggestion to crashsafe's writeJsonSync, spaces carried over",
       code: 'const jsonfile = require("jsonfile");\njsonfile.writeFileSync("sessions.json", sessions, { spaces: 2 });\n',
       output: null,
-      errors: [{
-        ...at(2, 1),
-        suggestions: [{
-          desc: "Replace with crashsafe's writeJsonSync (review: the JSON text is the same, the write now goes through crashsafe instead of jsonfile)",
-          output: 'const jsonfile = require("jsonfile");\nconst { writeJsonSync } = require("crashsafe");\nwriteJsonSync("sessions.json", sessions, { space: 2 });\n',
-        }],
-      }],
+      errors: [suggesting(at(2, 1), "Replace with crashsafe's writeJsonSync (review: the JSON text is the same, the write now goes through crashsafe instead of jsonfile)", 'const jsonfile = require("jsonfile");\nconst { writeJsonSync } = require("crashsafe");\nwriteJsonSync("sessions.json", sessions, { space: 2 });\n')],
     },
   ],
 });
@@ -153,25 +129,13 @@ tsTester.run("direct-state-write (TypeScript)", rule, {
       name: "fs-extra outputJson with spaces: a suggestion to writeJson with space",
       code: 'import fse from "fs-extra";\nexport async function snap(s: object): Promise<void> {\n  await fse.outputJson("snap/latest.json", s, { spaces: 2 });\n}\n',
       output: null,
-      errors: [{
-        ...at(3, 9),
-        suggestions: [{
-          desc: `Replace with crashsafe's writeJson (review: ${NO_MKDIR})`,
-          output: 'import fse from "fs-extra";\nimport { writeJson } from "crashsafe";\nexport async function snap(s: object): Promise<void> {\n  await writeJson("snap/latest.json", s, { space: 2 });\n}\n',
-        }],
-      }],
+      errors: [suggesting(at(3, 9), `Replace with crashsafe's writeJson (review: ${NO_MKDIR})`, 'import fse from "fs-extra";\nimport { writeJson } from "crashsafe";\nexport async function snap(s: object): Promise<void> {\n  await writeJson("snap/latest.json", s, { space: 2 });\n}\n')],
     },
     {
       name: "Bun.write of serialized state: a suggestion noting the byte count and directory creation",
       code: 'export async function save(cursor: number): Promise<void> {\n  await Bun.write("cursor.json", JSON.stringify({ cursor }));\n}\n',
       output: null,
-      errors: [{
-        ...at(2, 9),
-        suggestions: [{
-          desc: "Replace with crashsafe's writeFileAtomic (review: Bun.write created missing parent directories and resolved to the byte count, writeFileAtomic does neither)",
-          output: 'import { writeFileAtomic } from "crashsafe";\nexport async function save(cursor: number): Promise<void> {\n  await writeFileAtomic("cursor.json", JSON.stringify({ cursor }));\n}\n',
-        }],
-      }],
+      errors: [suggesting(at(2, 9), "Replace with crashsafe's writeFileAtomic (review: Bun.write created missing parent directories and resolved to the byte count, writeFileAtomic does neither)", 'import { writeFileAtomic } from "crashsafe";\nexport async function save(cursor: number): Promise<void> {\n  await writeFileAtomic("cursor.json", JSON.stringify({ cursor }));\n}\n')],
     },
     {
       name: "a cast around the fs namespace and a non-null assertion",

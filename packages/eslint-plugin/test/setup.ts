@@ -20,3 +20,8 @@ export const tsTester = new RuleTester({ languageOptions: { parser: tsParser } }
 export function at(line: number, column: number, endLine?: number, endColumn?: number): RuleTester.TestCaseError {
   return { messageId: "finding", line, column, ...(endLine ? { endLine } : {}), ...(endColumn ? { endColumn } : {}) };
 }
+
+/** The expected report `error`, offering exactly one suggestion: `desc`, turning the code into `output`. */
+export function suggesting(error: RuleTester.TestCaseError, desc: string, output: string): RuleTester.TestCaseError {
+  return { ...error, suggestions: [{ desc, output }] };
+}

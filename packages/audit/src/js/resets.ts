@@ -136,6 +136,14 @@ function defaultsOnParseError(body: Node, errorName: string | undefined): boolea
   return namesParseError && defaults;
 }
 
+/**
+ * A handler that already singles out the parse error (`if (e instanceof SyntaxError) return {}`)
+ * needs that branch removed, a judgment call: no suggested rewrite.
+ */
+function rethrowFits(body: Node, errorName: string | undefined): boolean {
+  return !defaultsOnParseError(body, errorName);
+}
+
 function testsMissingFile(test: Node): boolean {
   let hit = false;
   walk(test, (n) => {
@@ -196,7 +204,7 @@ function catchClauseFinding(t: Site, source: string): ResetFinding | undefined {
   const errorName = param?.type === "Identifier" ? (param.name as string) : undefined;
   if (handlerIsFine(handler.body as Node, errorName, t.scope) || answersYesNo(handler.body as Node)) return undefined;
   const { start } = span(handler);
-  const edits = catchClauseRethrow(source, handler, t.scope);
+  const edits = rethrowFits(handler.body as Node, errorName) ? catchClauseRethrow(source, handler, t.scope) : undefined;
   return { node: handler, start, end: span(handler.body as Node).start, message: MESSAGE, ...(edits ? { edits } : {}) };
 }
 
@@ -256,7 +264,7 @@ function promiseCatchFinding(c: CallSite, source: string): ResetFinding | undefi
   const body = handler.body as Node;
   if (body.type !== "BlockStatement" ? mentions(body, errorName) || isRejection(body, c.scope) : handlerIsFine(body, errorName, c.scope)) return undefined;
   const prop = callee.property as Node;
-  const edits = promiseHandlerRethrow(source, handler, c.scope);
+  const edits = rethrowFits(body, errorName) ? promiseHandlerRethrow(source, handler, c.scope) : undefined;
   return { node: c.node, start: span(prop).start, end: span(c.node).end, message: MESSAGE, ...(edits ? { edits } : {}) };
 }
 
