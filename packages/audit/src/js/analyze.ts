@@ -55,15 +55,9 @@ export interface JsFinding extends ProgramFinding {
 }
 
 /** An exported helper that writes state to a path it takes (for call sites in other modules). */
-export interface ExportedHelper {
+export interface ExportedHelper extends Omit<HelperSummary, "fn" | "name"> {
   exported: string;
   local: string;
-  pathParam: number;
-  dataParam?: number;
-  serializes: boolean;
-  stateFile: boolean;
-  sinkName: string;
-  start: number;
   /** `--fix` rewrites the write inside the helper. */
   fixable: boolean;
 }
@@ -211,7 +205,8 @@ function exportsOf(facts: ModuleFacts, summaries: Map<Node, HelperSummary>, fixa
   const out: ExportedHelper[] = [];
   for (const h of summaries.values()) {
     for (const exported of names.get(h.name) ?? []) {
-      out.push({ exported, local: h.name, pathParam: h.pathParam, dataParam: h.dataParam, serializes: h.serializes, stateFile: h.stateFile, sinkName: h.sinkName, start: h.start, fixable: fixable.has(h.start) });
+      const { fn: _fn, name: local, ...summary } = h; // the AST node cannot cross to the main thread
+      out.push({ ...summary, exported, local, fixable: fixable.has(h.start) });
     }
   }
   return out;
