@@ -5,7 +5,6 @@ import * as tsParser from "@typescript-eslint/parser";
 
 RuleTester.describe = describe;
 RuleTester.it = it;
-RuleTester.itOnly = it.only;
 
 /** A RuleTester for plain JS (ESLint's default parser, espree, ES modules). */
 export const jsTester = new RuleTester({ languageOptions: { ecmaVersion: "latest", sourceType: "module" } });
