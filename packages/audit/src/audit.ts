@@ -1,16 +1,16 @@
 /**
- * `audit()`: select the project's source files, analyse JS/TS on worker threads and Python with
- * the tree-sitter analyzer (concurrently), link writers to readers and helpers to their call
+ * `audit()`: select the project's source files, analyse JS/TS and parse Python on worker threads,
+ * run the Python rules' cross-file stage, link writers to readers and helpers to their call
  * sites across files, and summarise. With `fix`, rewrite the fixable JS/TS writes.
  */
 import { existsSync, statSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { dirname, relative, resolve, sep } from "node:path";
 import { selectFiles } from "./files.js";
 import { fixFile, type FileFix } from "./fix/apply.js";
 import { isJsFile, type JsFileResult } from "./js/file.js";
 import { linkJsResults, toPosix } from "./js/link.js";
-import { analyzeJsFiles } from "./js/pool.js";
+import { analyzeFiles } from "./js/pool.js";
+import type { PythonFileParse } from "./python/file.js";
 import type { AuditReport, AuditSummary, Finding } from "./types.js";
 
 /** Options of {@link audit}. */
@@ -25,21 +25,19 @@ export interface AuditOptions {
   fix?: boolean;
   /** With `fix`: compute the diffs but write nothing. Default: false. */
   dryRun?: boolean;
-  /** Threads analysing JS/TS, the calling thread included; default: available parallelism (at most 8); 0 or 1: the calling thread only. */
+  /** Threads analysing JS/TS and parsing Python, the calling thread included; default: available parallelism (at most 8); 0 or 1: the calling thread only. */
   workers?: number;
 }
 
 /** The report, plus what `fix` changed (or would change, with `dryRun`). */
 export type AuditResult = AuditReport & { fixes?: FileFix[] };
 
-/** Loaded on demand: projects without Python never load tree-sitter. */
-async function analyzePython(files: string[], cwd: string): Promise<Finding[]> {
-  if (files.length === 0) return [];
-  const { analyzePythonFiles } = await import("./python/analyze.js");
-  const inputs = await Promise.all(files.map(async (file) => ({ file, source: await readFile(file, "utf8") })));
-  const findings = await analyzePythonFiles(inputs);
-  // The Python analyzer names files relative to the process's cwd; the report uses `cwd`.
-  return findings.map((f) => ({ ...f, file: toPosix(relative(cwd, resolve(f.file))) }));
+/** Loaded on demand: projects without Python never load the analyzer. */
+async function analyzePython(parses: PythonFileParse[], cwd: string): Promise<Finding[]> {
+  if (parses.length === 0) return [];
+  const { analyzeParsedPython } = await import("./python/analyze.js");
+  // Relative to `cwd`, like the JS/TS findings: `file`, and the `readers` and `via` locations too.
+  return analyzeParsedPython(parses, { cwd });
 }
 
 function parseErrors(results: JsFileResult[], cwd: string): Finding[] {
@@ -102,7 +100,8 @@ export async function audit(options: AuditOptions = {}): Promise<AuditResult> {
   const js = files.filter(isJsFile);
   const py = files.filter((f) => f.endsWith(".py"));
   const root = projectRoot(paths, cwd);
-  const [jsResults, pyFindings] = await Promise.all([analyzeJsFiles(js, { workers: options.workers, root }), analyzePython(py, cwd)]);
+  const { js: jsResults, py: pyParses } = await analyzeFiles(js, py, { workers: options.workers, root });
+  const pyFindings = await analyzePython(pyParses, cwd);
   const findings = [...parseErrors(jsResults, cwd), ...linkJsResults(jsResults, cwd, root), ...pyFindings].sort(compareFindings);
   const report: AuditResult = { version: 1, findings, summary: summarize(findings, js.length + py.length) };
   if (options.fix) report.fixes = await applyFixes(jsResults, cwd, options.dryRun ?? false);

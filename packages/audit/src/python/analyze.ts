@@ -10,7 +10,8 @@ import { buildModel, text, type FileModel, type Scope } from "./model.js";
 import { replaceIssues } from "./replace.js";
 import { silentResets, type ResetSite } from "./reset.js";
 import { setupContext, setupFile, setupReason } from "./setup.js";
-import { isWithin, parsePython, type PyNode } from "./tree.js";
+import { parsePythonFile, type PythonFileParse } from "./file.js";
+import { decodePython, isWithin, type PyNode } from "./tree.js";
 import { collectWrites, paramIndex, type WriteSite } from "./writes.js";
 
 /** One Python file to analyse: its path (absolute, or relative to `options.cwd`) and its text. */
@@ -31,19 +32,32 @@ export interface PythonOptions {
  * A file that does not parse yields a `parse-error` finding and is not analysed further.
  */
 export async function analyzePythonFiles(files: PythonSource[], options: PythonOptions = {}): Promise<Finding[]> {
+  const parsed: PythonFileParse[] = [];
+  for (const { file, source } of files) parsed.push(await parsePythonFile(file, source));
+  return analyzeParsedPython(parsed, options);
+}
+
+/**
+ * The cross-file stage of {@link analyzePythonFiles}, over files already through the per-file
+ * stage ({@link parsePythonFile}, possibly on other threads): the results are the same.
+ */
+export function analyzeParsedPython(files: PythonFileParse[], options: PythonOptions = {}): Finding[] {
   const cwd = resolve(options.cwd ?? process.cwd());
   const findings: Finding[] = [];
   const models: FileModel[] = [];
-  for (const { file, source } of files) {
+  for (const { file, source, encoded, failure } of files) {
     const display = displayPath(resolve(cwd, file), cwd);
+    if (!encoded) {
+      findings.push(notAnalysed(display, 1, 1, `Python file could not be parsed (${failure})`));
+      continue;
+    }
     try {
-      const parsed = await parsePython(source);
-      if (parsed.error) {
-        const { row, col, reason } = parsed.error;
+      if (encoded.error) {
+        const { row, col, reason } = encoded.error;
         findings.push(notAnalysed(display, row + 1, col + 1, `Python syntax error (${reason}) at ${row + 1}:${col + 1}`));
         continue;
       }
-      models.push(buildModel(display, resolve(cwd, file), parsed));
+      models.push(buildModel(display, resolve(cwd, file), decodePython(source, encoded)));
     } catch (error) {
       findings.push(notAnalysed(display, 1, 1, `Python file could not be parsed (${String(error)})`));
     }
@@ -68,7 +82,8 @@ export async function analyzePythonFiles(files: PythonSource[], options: PythonO
     .flatMap(({ model, scope }) => guarded(model, () => silentResets(model, scope, helpers).map((r) => ({ model, scope, ...r }))));
   const readers = readerIndex(perScope, resets);
   findings.push(...writes.flatMap((w) => writeFinding(w, helpers, readers)));
-  findings.push(...resets.map((r) => resetFinding(r, writes)));
+  const writers = writersByKey(writes);
+  findings.push(...resets.map((r) => resetFinding(r, writers)));
   for (const { model, scope } of perScope) findings.push(...guarded(model, () => replaceFindings(model, scope, helpers)));
   const suppressions = new Map(models.map((m) => [m.file, m.suppressions]));
   return findings
@@ -111,19 +126,44 @@ interface Reader {
   resets: boolean;
 }
 
+/** Grouped once: comparing every reader or writer with every reset is quadratic in the project's size. */
+function groupBy<T, K>(items: T[], key: (item: T) => K | undefined): Map<K, T[]> {
+  const out = new Map<K, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    if (k === undefined) continue;
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
+}
+
 function readerIndex(perScope: Array<{ model: FileModel; scope: Scope }>, resets: Array<ResetSite & { model: FileModel }>): Map<string, Reader[]> {
+  const resetsOf = groupBy(resets, (r) => r.model);
   const index = new Map<string, Reader[]>();
   for (const { model, scope } of perScope) {
     for (const call of scope.calls) {
       const load = loadSite(model, scope, call);
       const key = load?.path && linkKey(model, scope, load.path);
       if (!key) continue;
-      const resetsHere = resets.some((r) => r.model === model && (r.load?.call === call || isWithin(call, r.node.parent ?? r.node)));
+      const resetsHere = (resetsOf.get(model) ?? []).some((r) => r.load?.call === call || isWithin(call, r.node.parent ?? r.node));
       const at = `${model.file}:${call.row + 1}`;
-      index.set(key, [...(index.get(key) ?? []), { at, resets: resetsHere }]);
+      const list = index.get(key);
+      if (list) list.push({ at, resets: resetsHere });
+      else index.set(key, [{ at, resets: resetsHere }]);
     }
   }
   return index;
+}
+
+/** `file:line` of the writes by link key, computed on first use (only resets with a key ask). */
+function writersByKey(writes: WriteSite[]): (key: string) => string[] {
+  let index: Map<string, WriteSite[]> | undefined;
+  return (key) => {
+    index ??= groupBy(writes, (w) => linkKey(w.model, w.scope, w.target));
+    return (index.get(key) ?? []).map((w) => `${w.model.file}:${w.node.row + 1}`);
+  };
 }
 
 function writeFinding(w: WriteSite, helpers: HelperIndex, readers: Map<string, Reader[]>): Finding[] {
@@ -151,10 +191,10 @@ function writeFinding(w: WriteSite, helpers: HelperIndex, readers: Map<string, R
   })];
 }
 
-function resetFinding(r: ResetSite & { model: FileModel; scope: Scope }, writes: WriteSite[]): Finding {
+function resetFinding(r: ResetSite & { model: FileModel; scope: Scope }, writersOf: (key: string) => string[]): Finding {
   const name = r.load?.path ? fileLabel(r.model, r.scope, r.load.path) : "the state file";
   const key = r.load?.path && linkKey(r.model, r.scope, r.load.path);
-  const writers = key ? writes.filter((w) => linkKey(w.model, w.scope, w.target) === key).map((w) => `${w.model.file}:${w.node.row + 1}`) : [];
+  const writers = key ? writersOf(key) : [];
   return finding("silent-state-reset", r.model, r.node, {
     message: `${r.how} around loading ${name} carries on with empty/default state when it does not parse: a corrupt file silently erases history.`,
     consequence: resetConsequence(name, writers),

@@ -46,24 +46,61 @@ function getParser(): Promise<Parser> {
   return parserPromise;
 }
 
+/**
+ * A parsed file as flat numbers plus a table of the type and field names it uses, so that it
+ * crosses from a worker thread as one transferable buffer instead of a graph of objects.
+ */
+export interface EncodedPython {
+  /** {@link NODE_WIDTH} numbers per named node, in pre-order: see {@link nodeAt}. */
+  nodes: Int32Array;
+  names: string[];
+  error?: ParsedPython["error"];
+}
+
+const NODE_WIDTH = 9;
+
 /** Parses Python source into a {@link ParsedPython}. */
 export async function parsePython(source: string): Promise<ParsedPython> {
+  return decodePython(source, await encodePython(source));
+}
+
+/** The per-file, thread-independent half of {@link parsePython}: tree-sitter's parse, flattened. */
+export async function encodePython(source: string): Promise<EncodedPython> {
   const parser = await getParser();
   const tree = parser.parse(source);
   if (!tree) throw new Error("tree-sitter returned no tree");
   try {
-    const comments: PyNode[] = [];
     const state: CopyState = {
       error: undefined, checkMissing: tree.rootNode.hasError, lineStarts: lineStarts(source),
-      types: language?.types ?? [], fields: language?.fields ?? [],
+      types: language?.types ?? [], fields: language?.fields ?? [], out: [], names: new Map(),
     };
     const cursor = tree.walk();
-    const root = copyTree(cursor, comments, state);
+    copyTree(cursor, state);
     cursor.delete();
-    return { root, source, comments, ...(state.error ? { error: state.error } : {}) };
+    return { nodes: Int32Array.from(state.out), names: [...state.names.keys()], ...(state.error ? { error: state.error } : {}) };
   } finally {
     tree.delete();
   }
+}
+
+/** Rebuilds the node objects of an {@link EncodedPython}: comments go aside, every other node under its parent. */
+export function decodePython(source: string, encoded: EncodedPython): ParsedPython {
+  const { nodes: n, names } = encoded;
+  const built: PyNode[] = [];
+  const comments: PyNode[] = [];
+  for (let i = 0; i < n.length; i += NODE_WIDTH) {
+    const parent = n[i + 8]! < 0 ? undefined : built[n[i + 8]!];
+    const node: PyNode = {
+      type: names[n[i]!]!,
+      field: n[i + 1]! < 0 ? undefined : names[n[i + 1]!],
+      start: n[i + 2]!, end: n[i + 3]!, row: n[i + 4]!, col: n[i + 5]!, endRow: n[i + 6]!, endCol: n[i + 7]!,
+      children: [], parent,
+    };
+    built.push(node);
+    if (node.type === "comment") comments.push(node);
+    else parent?.children.push(node);
+  }
+  return { root: built[0]!, source, comments, ...(encoded.error ? { error: encoded.error } : {}) };
 }
 
 /** Iterative, so that a 30,000-term expression does not overflow the stack. */
@@ -75,6 +112,9 @@ interface CopyState {
   /** Type and field names by id: a number crosses from wasm cheaper than a string. */
   types: string[];
   fields: Array<string | null>;
+  out: number[];
+  /** Name → its index in {@link EncodedPython.names}. */
+  names: Map<string, number>;
 }
 
 /** UTF-16 offsets where each line starts: rows and columns are computed here rather than asked of wasm per node. */
@@ -95,51 +135,52 @@ function rowOf(starts: number[], index: number): number {
   return lo;
 }
 
-function copyTree(cursor: TreeCursor, comments: PyNode[], state: CopyState): PyNode {
-  const root = nodeAt(cursor, undefined, state);
-  let current = root;
-  if (!cursor.gotoFirstChild()) return root;
+/** Appends the named nodes below the cursor in pre-order, each with the index of its parent. */
+function copyTree(cursor: TreeCursor, state: CopyState): void {
+  const parents = [nodeAt(cursor, -1, state)];
+  if (!cursor.gotoFirstChild()) return;
   for (;;) {
     let descended = false;
     if (cursor.nodeIsNamed || (state.checkMissing && cursor.nodeIsMissing)) {
-      const child = nodeAt(cursor, current, state);
-      if (child.type === "comment") comments.push(child);
-      else current.children.push(child);
+      const child = nodeAt(cursor, parents.at(-1)!, state);
       if (cursor.gotoFirstChild()) {
-        current = child;
+        parents.push(child);
         descended = true;
       }
     }
     if (descended) continue;
     while (!cursor.gotoNextSibling()) {
-      if (!cursor.gotoParent() || !current.parent) return root;
-      current = current.parent;
+      if (!cursor.gotoParent() || parents.length <= 1) return;
+      parents.pop();
     }
   }
 }
 
-function nodeAt(cursor: TreeCursor, parent: PyNode | undefined, state: CopyState): PyNode {
+function nameId(state: CopyState, name: string): number {
+  let id = state.names.get(name);
+  if (id === undefined) {
+    id = state.names.size;
+    state.names.set(name, id);
+  }
+  return id;
+}
+
+/** Writes type, field, start, end, row, col, endRow, endCol, parent index; returns the node's index. */
+function nodeAt(cursor: TreeCursor, parent: number, state: CopyState): number {
   const start = cursor.startIndex;
   const end = cursor.endIndex;
   const row = rowOf(state.lineStarts, start);
   const endRow = rowOf(state.lineStarts, end);
-  const node: PyNode = {
-    type: state.types[cursor.nodeTypeId] ?? cursor.nodeType,
-    field: state.fields[cursor.currentFieldId] ?? undefined,
-    start,
-    end,
-    row,
-    col: start - state.lineStarts[row]!,
-    endRow,
-    endCol: end - state.lineStarts[endRow]!,
-    children: [],
-    parent,
-  };
-  if (state.checkMissing && !state.error && (node.type === "ERROR" || cursor.nodeIsMissing)) {
-    const reason = node.type === "ERROR" ? "invalid syntax" : `missing ${JSON.stringify(node.type)}`;
-    state.error = { row, col: node.col, reason };
+  const col = start - state.lineStarts[row]!;
+  const type = state.types[cursor.nodeTypeId] ?? cursor.nodeType;
+  const fieldName = state.fields[cursor.currentFieldId] ?? undefined;
+  const index = state.out.length / NODE_WIDTH;
+  state.out.push(nameId(state, type), fieldName === undefined ? -1 : nameId(state, fieldName), start, end, row, col, endRow, end - state.lineStarts[endRow]!, parent);
+  if (state.checkMissing && !state.error && (type === "ERROR" || cursor.nodeIsMissing)) {
+    const reason = type === "ERROR" ? "invalid syntax" : `missing ${JSON.stringify(type)}`;
+    state.error = { row, col, reason };
   }
-  return node;
+  return index;
 }
 
 /** The child in field `name`, if any. */
