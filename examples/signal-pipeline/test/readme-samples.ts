@@ -21,9 +21,12 @@ export interface Sample {
   exit: number;
   /** Files to create in the sample's directory first (`<!-- file: name -->` blocks before it). */
   files: { name: string; content: string }[];
+  /** A repository directory (`cwd=examples/x`) the sample runs in a copy of, instead of an empty dir. */
+  cwd?: string;
 }
 
-interface Block {
+/** A fenced code block of a Markdown file. */
+export interface Block {
   line: number;
   info: string[];
   code: string;
@@ -35,7 +38,8 @@ const LANGUAGES: Record<string, SampleLanguage> = {
   ts: "ts", typescript: "ts", mts: "ts", js: "js", javascript: "js", mjs: "js", sh: "sh", bash: "sh", shell: "sh",
 };
 
-function blocks(markdown: string): Block[] {
+/** Every fenced code block of `markdown`, in order, with the marker comment above it. */
+export function fencedBlocks(markdown: string): Block[] {
   const lines = markdown.split(/\r?\n/);
   const out: Block[] = [];
   let lastText: string | undefined;
@@ -67,7 +71,7 @@ function markerArgs(marker: string | undefined, name: string): Record<string, st
 
 /** The samples of `markdown` that are marked to run, with their expected output. */
 export function findSamples(markdown: string): Sample[] {
-  const all = blocks(markdown);
+  const all = fencedBlocks(markdown);
   const samples: Sample[] = [];
   let files: Sample["files"] = [];
   all.forEach((block, i) => {
@@ -81,18 +85,19 @@ export function findSamples(markdown: string): Sample[] {
     if (language === undefined || args === undefined) return;
     const next = all[i + 1];
     const output = next && markerArgs(next.marker, "output") !== undefined ? next.code : undefined;
-    samples.push({ line: block.line, language, code: block.code, exit: Number(args["exit"] ?? 0), files, ...(output !== undefined ? { output } : {}) });
+    const cwd = args["cwd"];
+    samples.push({ line: block.line, language, code: block.code, exit: Number(args["exit"] ?? 0), files, ...(output !== undefined ? { output } : {}), ...(cwd !== undefined ? { cwd } : {}) });
     files = [];
   });
   return samples;
 }
 
-/** Trailing spaces and blank lines do not count; the temp dir reads as `<tmp>`. */
+/** Trailing spaces and leading or trailing blank lines do not count; the temp dir reads as `<tmp>`. */
 export function normalizeOutput(text: string, dir?: string): string {
   const real = dir === undefined ? undefined : fs.realpathSync(dir);
   let out = text.replace(/\r\n/g, "\n");
   for (const d of [real, dir]) if (d) out = out.split(d).join("<tmp>");
-  return out.split("\n").map((l) => l.trimEnd()).join("\n").replace(/\n+$/, "");
+  return out.split("\n").map((l) => l.trimEnd()).join("\n").replace(/^\n+|\n+$/g, "");
 }
 
 /** Whether `actual` matches `expected`, where a line `...` stands for any number of lines. */
@@ -124,14 +129,27 @@ function script(sample: Sample): { name: string; text: string } {
   return { name: "sample.mjs", text: outputText };
 }
 
+/** Builds and installed packages are not part of the copy: the sample gets the repository's. */
+const NOT_COPIED = new Set(["node_modules", "dist", ".git"]);
+
+/** Copies `repo`/`cwd` into `dir`; `cwd` must name a directory inside the repository. */
+function copyRepoDir(repo: string, cwd: string, dir: string): void {
+  const from = path.resolve(repo, cwd);
+  if (path.relative(repo, from).startsWith("..") || path.isAbsolute(cwd)) throw new Error(`cwd=${cwd} is outside the repository`);
+  if (!fs.statSync(from, { throwIfNoEntry: false })?.isDirectory()) throw new Error(`cwd=${cwd} is not a directory of the repository`);
+  fs.cpSync(from, dir, { recursive: true, filter: (src) => !NOT_COPIED.has(path.basename(src)) });
+}
+
 /**
- * Runs `sample` in a fresh temp dir whose `node_modules` links to `nodeModules` (so `crashsafe`
- * resolves to this repository's packages), with `nodeModules/.bin` first on PATH. The script itself
- * is `.sample/sample.mjs` (or `.sh`); JS and TS samples run as ES modules.
+ * Runs `sample` in a fresh temp dir (a copy of `repo`/`sample.cwd` when set) whose `node_modules`
+ * links to `nodeModules` (so `crashsafe` resolves to this repository's packages), with
+ * `nodeModules/.bin` first on PATH. The script itself is `.sample/sample.mjs` (or `.sh`); JS and TS
+ * samples run as ES modules.
  */
-export function runSample(sample: Sample, nodeModules: string): SampleRun {
+export function runSample(sample: Sample, nodeModules: string, repo = path.dirname(nodeModules)): SampleRun {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "readme-sample-"));
   try {
+    if (sample.cwd !== undefined) copyRepoDir(repo, sample.cwd, dir);
     fs.symlinkSync(nodeModules, path.join(dir, "node_modules"), "dir");
     fs.mkdirSync(path.join(dir, ".sample")); // the script stays out of the sample's sight (ls)
     for (const f of sample.files) {

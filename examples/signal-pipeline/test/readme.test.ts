@@ -9,17 +9,20 @@
  *   import { writeJson } from "crashsafe";     js/javascript/mjs (run as ESM), sh/bash/shell (bash -e)
  *   ```
  *   <!-- output -->               optional: the next fenced block is the exact expected stdout
- *   ```text                       (trailing spaces and blank lines ignored; the sample's temp dir
+ *   ```text                       (trailing spaces, leading/trailing blank lines ignored; the temp dir
  *   …                             reads as <tmp>; a line `...` matches any number of lines)
  *   ```
  *
  *   <!-- test exit=1 -->          the sample must exit with that code (default 0)
  *   <!-- file: src/save.js -->    the next fenced block is written to that path in the directory of
  *                                 the next sample that runs (for `crashsafe audit` samples)
+ *   <!-- test cwd=examples/x -->  the sample runs in a copy of that repository directory (without
+ *                                 its node_modules and dist) instead of an empty one; combines with exit=N
  *
  * Each sample runs in a fresh temp dir with `node_modules` linked to the repository's (so
  * `crashsafe`, `crashsafe/testing`, `@crashsafe/audit` resolve to the built workspace packages)
  * and `node_modules/.bin` on PATH (so `crashsafe …` is the CLI). Build first (`npm test` does).
+ * Blocks that cannot run are checked another way: readme-blocks.test.ts makes sure none is left out.
  */
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -107,6 +110,32 @@ describe("the sample runner", () => {
     assert.ok(ts);
     assert.throws(() => assertSample({ ...ts, output: "answer 43\n<tmp>" }), /output differs/);
     assert.throws(() => assertSample({ ...ts, code: "throw new Error('boom');" }), /exit code 1/);
+  });
+
+  it("runs a cwd= sample in a copy of that repository directory, without its builds", () => {
+    const copy = [
+      "<!-- test exit=3 cwd=examples/signal-pipeline -->",
+      "```sh",
+      "test -f src/pipeline.ts && test ! -e dist && test -L node_modules && touch src/added-by-sample.ts",
+      "pwd; exit 3",
+      "```",
+      "<!-- output -->",
+      "```",
+      "<tmp>",
+      "```",
+    ].join("\n");
+    const [sample] = findSamples(copy);
+    assert.ok(sample);
+    assert.deepEqual([sample.cwd, sample.exit], ["examples/signal-pipeline", 3]);
+    assertSample(sample);
+    assert.ok(!fs.existsSync(path.join(REPO, "examples/signal-pipeline/src/added-by-sample.ts")), "the sample wrote into the repository");
+  });
+
+  it("refuses a cwd= outside the repository or that is not a directory", () => {
+    const [ts] = findSamples(md);
+    assert.ok(ts);
+    assert.throws(() => runSample({ ...ts, cwd: "../.." }, NODE_MODULES), /outside the repository/);
+    assert.throws(() => runSample({ ...ts, cwd: "README.md" }, NODE_MODULES), /not a directory/);
   });
 
   it("matches `...` against any number of lines, and nothing else loosely", () => {
