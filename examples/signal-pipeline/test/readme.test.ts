@@ -29,7 +29,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, it } from "node:test";
-import { findSamples, outputMatches, runSample, type Sample } from "./readme-samples.js";
+import { findSamples, normalizeOutput, outputMatches, runSample, type Sample } from "./readme-samples.js";
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "..");
 const NODE_MODULES = path.join(REPO, "node_modules");
@@ -136,6 +136,10 @@ describe("the sample runner", () => {
     assert.ok(ts);
     assert.throws(() => runSample({ ...ts, cwd: "../.." }, NODE_MODULES), /outside the repository/);
     assert.throws(() => runSample({ ...ts, cwd: "README.md" }, NODE_MODULES), /not a directory/);
+  });
+
+  it("ignores trailing spaces and blank lines around the output, not inside it", () => {
+    assert.equal(normalizeOutput("\n\n<file>  \n\n  4:3  error\n\n\n"), "<file>\n\n  4:3  error");
   });
 
   it("matches `...` against any number of lines, and nothing else loosely", () => {
