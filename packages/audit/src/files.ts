@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
-import { open, readdir, readFile, stat } from "node:fs/promises";
+import { closeSync, openSync, readSync } from "node:fs";
+import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { promisify } from "node:util";
 import ignoreModule, { type Ignore } from "ignore";
@@ -208,7 +209,7 @@ const GENERATED_MARKERS = ["@generated", "do not edit", "this file was generated
 /** Minified (by name or by line length) or marked generated in its first lines. */
 export async function isGeneratedOrMinified(file: string): Promise<boolean> {
   if (/[.-]min\.[cm]?js$/.test(file) || /\.bundle\.[cm]?js$/.test(file)) return true;
-  const head = await readHead(file);
+  const head = readHead(file);
   const lines = head.split("\n");
   const complete = head.length < HEAD_BYTES ? lines : lines.slice(0, -1);
   if (complete.some((l) => l.length > MAX_LINE)) return true;
@@ -216,13 +217,20 @@ export async function isGeneratedOrMinified(file: string): Promise<boolean> {
   return GENERATED_MARKERS.some((m) => header.includes(m));
 }
 
-async function readHead(file: string): Promise<string> {
-  const handle = await open(file, "r");
+/** Reused by every {@link readHead}: the reads are synchronous, so one buffer serves them all. */
+const headBuffer = Buffer.allocUnsafe(HEAD_BYTES);
+
+/**
+ * Synchronous on purpose: selection reads the head of every candidate file, and tens of thousands
+ * of small async reads awaited one after another cost seconds in libuv round trips (a sync read
+ * costs microseconds).
+ */
+function readHead(file: string): string {
+  const fd = openSync(file, "r");
   try {
-    const buf = Buffer.alloc(HEAD_BYTES);
-    const { bytesRead } = await handle.read(buf, 0, HEAD_BYTES, 0);
-    return buf.subarray(0, bytesRead).toString("utf8");
+    const bytesRead = readSync(fd, headBuffer, 0, HEAD_BYTES, 0);
+    return headBuffer.toString("utf8", 0, bytesRead);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
