@@ -15,7 +15,7 @@ import fsp from "node:fs/promises";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
 import { isDeepStrictEqual } from "node:util";
 import type { BenchSuite } from "./run.js";
 
@@ -211,6 +211,7 @@ function unmount(mnt: string): void {
 
 // ------------------------------------------------------------------ 3 + 4. op traces
 
+/** A flat view of crashsafe/testing's `Op` union: the fields the trace facts read. */
 interface RecordedOp {
   op: string;
   ino?: number;
@@ -221,13 +222,6 @@ interface RecordedOp {
   dst?: [number, string];
 }
 type RecordFn = (dir: string, fn: (dir: string) => unknown) => Promise<{ ops: readonly RecordedOp[] }>;
-
-/** The recorder simulateCrashes uses, for the raw op list (not exported by "crashsafe/testing"). */
-async function loadRecorder(): Promise<RecordFn> {
-  const pkg = createRequire(import.meta.url).resolve("crashsafe/package.json");
-  const url = pathToFileURL(path.join(path.dirname(pkg), "dist/src/testing/recorder.js")).href;
-  return ((await import(url)) as { record: RecordFn }).record;
-}
 
 async function recordIn(record: RecordFn, fn: (file: string) => Promise<unknown>): Promise<{ ops: readonly RecordedOp[]; dir: string }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "compare-trace-"));
@@ -314,7 +308,7 @@ async function measure(t: Testing, record: RecordFn, c: Contender): Promise<Fact
 
 async function child(): Promise<void> {
   const t = await import("crashsafe/testing"); // first: its fs wrappers must be in place before a peer captures fs
-  const record = await loadRecorder();
+  const record = t.recordOps;
   const facts: Facts[] = [];
   for (const c of await loadContenders()) facts.push(await measure(t, record, c));
   process.stdout.write(JSON.stringify(facts));

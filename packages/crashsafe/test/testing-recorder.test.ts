@@ -5,7 +5,7 @@ import { writeFile as esmWriteFile } from "node:fs/promises";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { record } from "../src/testing/recorder.js";
+import { recordOps as record } from "../src/testing/index.js";
 import { ack, simulateCrashes } from "../src/testing/index.js";
 
 async function recorded(fn: (dir: string) => unknown, prepare?: (dir: string) => void) {

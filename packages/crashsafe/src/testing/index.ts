@@ -7,3 +7,5 @@ export { ack } from "./ack.js";
 export { simulateCrashes, type SimulateFailure, type SimulateOptions, type SimulateResult } from "./simulate.js";
 export { ALL_MODELS, MODELS, type Model } from "./micro-ops.js";
 export { torture, type TortureFailure, type TortureOptions, type TortureResult } from "./torture.js";
+export { recordOps, type Recording } from "./recorder.js";
+export type { Ino, Op } from "./ops.js";

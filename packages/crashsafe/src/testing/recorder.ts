@@ -121,8 +121,14 @@ class Recorder {
   }
 }
 
-/** Runs `fn(dir)` with node:fs recorded and returns the initial image and the ops. */
-export async function record(dir: string, fn: (dir: string) => unknown): Promise<Recording> {
+/**
+ * Runs `fn(dir)` once with node:fs recorded and returns the directory as it was before and every
+ * logical op `fn` made in it (create, write at offset, truncate, rename, fsync/fdatasync of a file
+ * or of the directory (inode 0), …), each with the source line that issued it. This is the trace
+ * {@link simulateCrashes} replays; use it to see what a save path really does, e.g. whether it
+ * fsyncs the directory after its rename. One recording at a time.
+ */
+export async function recordOps(dir: string, fn: (dir: string) => unknown): Promise<Recording> {
   if (shared.active !== undefined) throw new Error("crashsafe/testing: simulateCrashes calls cannot overlap");
   const initial = snapshot(dir);
   const rec = new Recorder(dir, initial);

@@ -6,7 +6,7 @@ import { materialize, type Image } from "./image.js";
 import { expand, type Micro, type Model } from "./micro-ops.js";
 import { dependencies } from "./models.js";
 import type { Op } from "./ops.js";
-import { record } from "./recorder.js";
+import { recordOps } from "./recorder.js";
 import { describeState } from "./trace.js";
 
 /** Options of {@link simulateCrashes}. */
@@ -69,7 +69,7 @@ export async function simulateCrashes(fn: (dir: string) => unknown, options: Sim
   const base = fs.mkdtempSync(join(tmpdir(), "crashsafe-sim-"));
   try {
     await options.setup?.(base);
-    const { initial, ops } = await record(base, fn);
+    const { initial, ops } = await recordOps(base, fn);
     const micros = expand(ops, initial, options.model);
     const deps = dependencies(micros, options.model);
     const candidates = new Map<string, Candidate>();
