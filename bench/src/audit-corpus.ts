@@ -176,3 +176,188 @@ export function generateProject(dir: string, lines: number): { files: string[]; 
   }
   return { files, lines: total };
 }
+
+type PyTemplate = (id: number) => string;
+
+/** Path-taking helpers other modules import: the cross-file pass has to follow them. */
+const pyUtils: PyTemplate = (i) => `"""I/O helpers of package ${i}."""
+import json
+import os
+import tempfile
+
+
+def save_json(path, data):
+    with open(path, "w") as f:
+        json.dump(data, f, indent=2)
+
+
+def load_json(path, default=None):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return default
+
+
+def write_atomic(path, text):
+    directory = os.path.dirname(path) or "."
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+`;
+
+const pyStore: PyTemplate = (i) => `"""State store ${i}: remembers what it has seen between runs."""
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+
+from .utils import save_json, load_json
+
+STATE_FILE_${i} = os.path.join(os.environ.get("DATA_DIR", "."), "store-${i}.json")
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Entry${i}:
+    key: str
+    seen_at: float
+    tags: list = field(default_factory=list)
+
+
+class Store${i}:
+    def __init__(self, path=STATE_FILE_${i}):
+        self.path = path
+        self.entries = {}
+
+    def load(self):
+        try:
+            with open(self.path) as f:
+                raw = json.load(f)
+            self.entries = {e["key"]: Entry${i}(**e) for e in raw}
+        except Exception as err:
+            log.warning("starting with an empty store: %s", err)
+            self.entries = {}
+
+    def add(self, entry):
+        if entry.key in self.entries:
+            return False
+        self.entries[entry.key] = entry
+        self.save()
+        return True
+
+    def save(self):
+        save_json(self.path, [e.__dict__ for e in self.entries.values()])
+
+    def checkpoint(self):
+        with open(self.path + ".bak", "w") as f:
+            f.write(json.dumps(list(self.entries)))
+
+
+def restore_settings_${i}():
+    return load_json("settings-${i}.json", {})
+`;
+
+const pyCompute: PyTemplate = (i) => {
+  const fns = Array.from({ length: 8 }, (_, k) => `
+def compute_${i}_${k}(values, factor=${k + 1}):
+    """Sum, mean and max of values scaled by factor."""
+    if not values:
+        return {"sum": 0, "mean": 0, "max": None}
+    scaled = [v * factor for v in values if v is not None]
+    total = sum(scaled)
+    best = max(scaled)
+    for index, value in enumerate(scaled):
+        if value > best * 0.9 and index % ${k + 2} == 0:
+            best = value
+    return {"sum": total, "mean": total / len(scaled), "max": best}
+
+
+def format_${i}_${k}(n, unit="ms"):
+    return f"{n:.${k % 3}f} {unit}"
+`).join("");
+  return `"""Numeric helpers of module ${i}."""
+import math
+from collections import defaultdict
+from typing import Iterable
+${fns}
+
+class Scheduler${i}:
+    def __init__(self, interval=${(i % 7) + 1}):
+        self.interval = interval
+        self.jobs = defaultdict(list)
+
+    def every(self, name, fn):
+        self.jobs[name].append(fn)
+        return self
+
+    def run(self, values: Iterable[float]):
+        out = {}
+        for name, fns in self.jobs.items():
+            out[name] = [fn(list(values)) for fn in fns]
+        return {k: v for k, v in out.items() if v and not math.isnan(len(v))}
+`;
+};
+
+const pyScript: PyTemplate = (i) => `"""Command-line report ${i}."""
+import argparse
+import json
+import os
+import sys
+
+
+def summarize(directory):
+    files = sorted(os.listdir(directory))
+    return {"module": ${i}, "count": len(files), "files": files}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description="report ${i}")
+    parser.add_argument("directory", nargs="?", default="out")
+    parser.add_argument("--output", default="summary-${i}.json")
+    args = parser.parse_args(argv)
+    summary = summarize(args.directory)
+    with open(args.output, "w") as f:
+        json.dump(summary, f)
+    with open(os.path.join(args.directory, "cache-${i}.json"), "w") as f:
+        f.write(json.dumps(summary))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+`;
+
+const PY_TEMPLATES: PyTemplate[] = [pyStore, pyCompute, pyScript, pyCompute, pyStore, pyCompute];
+
+/**
+ * Writes Python packages under `dir` until about `lines` lines exist: each package has a
+ * `utils.py` of path-taking helpers that its store modules import (followed across files).
+ */
+export function generatePythonProject(dir: string, lines: number): { files: string[]; lines: number } {
+  fs.mkdirSync(dir, { recursive: true });
+  const files: string[] = [];
+  let total = 0;
+  const emit = (file: string, text: string): void => {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, text);
+    files.push(file);
+    total += text.split("\n").length;
+  };
+  for (let i = 0; total < lines; i++) {
+    const pkg = path.join(dir, `pkg${Math.floor(i / 50)}`);
+    if (i % 50 === 0) {
+      emit(path.join(pkg, "__init__.py"), "");
+      emit(path.join(pkg, "utils.py"), pyUtils(i));
+    }
+    emit(path.join(pkg, `m${i}.py`), PY_TEMPLATES[i % PY_TEMPLATES.length]!(i));
+  }
+  return { files, lines: total };
+}

@@ -1,7 +1,8 @@
 /**
  * `npm run bench audit`: `crashsafe audit` over a generated project — lines per second on worker
- * threads and on one thread for about 1,000,000 lines, then side by side with ESLint running only
- * eslint-plugin-crashsafe's rules (its recommended config) over the same JS/TS files.
+ * threads and on one thread for about 1,000,000 lines of JS/TS and 1,000,000 lines of Python, then
+ * side by side with ESLint running only eslint-plugin-crashsafe's rules (its recommended config)
+ * over the same JS/TS files.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -11,10 +12,11 @@ import { audit } from "@crashsafe/audit";
 import crashsafe from "eslint-plugin-crashsafe";
 import type { BenchCase, BenchGroup } from "./harness.js";
 import type { BenchSuite } from "./run.js";
-import { generateProject } from "./audit-corpus.js";
+import { generateProject, generatePythonProject } from "./audit-corpus.js";
 
 const BIG_LINES = Number(process.env.AUDIT_BENCH_LINES ?? 1_000_000);
 const ESLINT_LINES = Number(process.env.AUDIT_BENCH_ESLINT_LINES ?? 100_000);
+const PY_LINES = Number(process.env.AUDIT_BENCH_PY_LINES ?? 1_000_000);
 
 /** CPU seconds per round, all threads of the process (the machine may be shared: wall time is not the work). */
 const cpuSeconds = new Map<string, number[]>();
@@ -63,6 +65,7 @@ export const suite: BenchSuite = {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "crashsafe-audit-bench-"));
     const big = generateProject(path.join(root, "big"), BIG_LINES);
     const small = generateProject(path.join(root, "small"), ESLINT_LINES);
+    const py = generatePythonProject(path.join(root, "py"), PY_LINES);
     const workers = Math.min(os.availableParallelism(), 8);
     const counts = new Map<string, number>();
     const throughput: BenchGroup = {
@@ -75,6 +78,18 @@ export const suite: BenchSuite = {
         "ops/s = source lines per second (file selection, parsing, analysis, cross-file linking)",
         `target: under 10 s per 1,000,000 lines on 2 cores; findings per round: ${counts.get("big")} (${counts.get("big1")} on one thread)`,
         `CPU time per round (all threads): ${medianCpu(`${path.join(root, "big")}\0audit, ${workers} threads`)} with workers, ${medianCpu(`${path.join(root, "big")}\0audit, 1 thread`)} on one thread; load average at the end: ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`,
+      ],
+    };
+    const python: BenchGroup = {
+      title: `crashsafe audit, Python only, ${py.files.length.toLocaleString("en-US")} files, ${py.lines.toLocaleString("en-US")} lines`,
+      baseline: `audit, ${workers} threads`,
+      opsPerRound: py.lines,
+      rounds: 3,
+      cases: [auditCase(`audit, ${workers} threads`, path.join(root, "py"), workers, counter(counts, "py")), auditCase("audit, 1 thread", path.join(root, "py"), 1, counter(counts, "py1"))],
+      notes: () => [
+        "ops/s = source lines per second; parsing (tree-sitter) runs on the worker threads, the cross-file stage (models, helper index, rules, reader linking) on the calling thread",
+        `findings per round: ${counts.get("py")} (${counts.get("py1")} on one thread)`,
+        `CPU time per round (all threads): ${medianCpu(`${path.join(root, "py")}\0audit, ${workers} threads`)} with workers, ${medianCpu(`${path.join(root, "py")}\0audit, 1 thread`)} on one thread; load average at the end: ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`,
       ],
     };
     const versus: BenchGroup = {
@@ -95,6 +110,6 @@ export const suite: BenchSuite = {
         ];
       },
     };
-    return [throughput, versus];
+    return [throughput, python, versus];
   },
 };
