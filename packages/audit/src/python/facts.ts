@@ -296,6 +296,8 @@ function readPath(model: FileModel, scope: Scope, node: PyNode, depth: number): 
     }
     return undefined;
   }
+  // `raw = await fh.read()` of an `aiofiles.open(p)` handle.
+  if (node.type === "await" && node.children[0]) return readPath(model, scope, node.children[0], depth);
   if (node.type !== "call") return undefined;
   const name = calleeName(model, node) ?? "";
   const attr = calleeAttr(model, node) ?? "";

@@ -5,7 +5,7 @@ import {
 import type { HelperIndex } from "./helpers.js";
 import { writtenKeys } from "./replace.js";
 import { arg, calleeAttr, calleeName, field, keywordArg, positionalArgs, receiver, text, type FileModel, type Scope } from "./model.js";
-import { ancestor, type PyNode } from "./tree.js";
+import { ancestor, isWithin, type PyNode } from "./tree.js";
 
 /** A write that truncates its target in place. */
 export interface WriteSite {
@@ -139,7 +139,9 @@ function handleFill(model: FileModel, scope: Scope, openCall: PyNode, helpers: H
   const handle = handleName(model, openCall);
   if (!handle) return undefined;
   // A handle kept on `self` is often filled by another method: search the whole file then.
-  const calls = handle.attr ? model.scopes.flatMap((s) => s.calls.map((c) => ({ c, s }))) : scope.calls.map((c) => ({ c, s: scope }));
+  const calls = handle.attr
+    ? model.scopes.flatMap((s) => s.calls.map((c) => ({ c, s })))
+    : scope.calls.filter((c) => fillsThisHandle(openCall, c)).map((c) => ({ c, s: scope }));
   let plain: Fill | undefined;
   for (const { c, s } of calls) {
     const dump = dumperTarget(model, c);
@@ -172,6 +174,16 @@ function handleFill(model: FileModel, scope: Scope, openCall: PyNode, helpers: H
     }
   }
   return plain;
+}
+
+/**
+ * `fh` is reused by every `with open(…) as fh` of a function: a `with` handle is only filled in its
+ * own block, an assigned one only after it is opened.
+ */
+function fillsThisHandle(openCall: PyNode, call: PyNode): boolean {
+  if (call.start < openCall.end) return false;
+  const block = openCall.parent?.type === "as_pattern" ? ancestor(openCall, ["with_statement"]) : undefined;
+  return !block || isWithin(call, block);
 }
 
 function fromDump(model: FileModel, scope: Scope, call: PyNode, dump: { format: string; handle: PyNode; data: PyNode | undefined }): Fill {
