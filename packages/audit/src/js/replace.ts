@@ -32,12 +32,21 @@ function sameOrNested(r: Rename, writeFn: Node | undefined): boolean {
   return writeFn === undefined || r.site.ancestors.includes(writeFn);
 }
 
+/**
+ * The write comes before the rename/copy of its file. In one function body source order is run
+ * order: `copyFileSync(db, db + ".old"); writeFileSync(db, …)` backs the target up and then
+ * rewrites it in place, so that write is no temp. (A rename in a callback is judged by nesting alone.)
+ */
+function writtenBefore(w: WriteSite, r: Rename, writeFn: Node | undefined): boolean {
+  return r.fn !== writeFn || span(w.pathExpr ?? w.site.node).start < span(r.site.node).start;
+}
+
 /** The write targets a temp that the same function renames afterwards. */
 export function isTempWrite(w: WriteSite, renames: Rename[], facts: ModuleFacts): boolean {
   if (!w.pathExpr || renames.length === 0) return false;
   const fn = enclosingFunction(w.site);
   const text = textOf(facts, w.pathExpr);
-  return renames.some((r) => textOf(facts, r.from) === text && sameOrNested(r, fn));
+  return renames.some((r) => textOf(facts, r.from) === text && sameOrNested(r, fn) && writtenBefore(w, r, fn));
 }
 
 const FSYNC_NAMES = /^(sync|datasync|fsync|fdatasync|fsyncSync|fdatasyncSync)$|fsync|Fsync|FSync/;
@@ -86,7 +95,7 @@ export function replaceFindings(facts: ModuleFacts, renames: Rename[], base: Wri
   const out: ReplaceFinding[] = [];
   for (const r of renames) {
     const fromText = textOf(facts, r.from);
-    const temps = base.filter((w) => w.pathExpr && textOf(facts, w.pathExpr) === fromText && sameOrNested(r, enclosingFunction(w.site)));
+    const temps = base.filter((w) => w.pathExpr && textOf(facts, w.pathExpr) === fromText && sameOrNested(r, enclosingFunction(w.site)) && writtenBefore(w, r, enclosingFunction(w.site)));
     const parts = pathParts(r.from, r.site.scope);
     if (temps.length === 0 && !looksLikeTemp(parts)) continue;
     if (r.copy) {
