@@ -2,11 +2,11 @@
  * Is a write one-time (setup, build script, code generator, first-run creation, user-requested
  * export)? Decided from the file's path, the enclosing functions' names and the code around it.
  */
-import { propertyName, stringValue, unwrap, type Node } from "./ast.js";
+import { isFunction, propertyName, stringValue, unwrap, type Node } from "./ast.js";
 import { DUMP_EXTENSIONS, EXISTS, SETUP_FILE_NAMES } from "./apis.js";
 import { enclosingFunctionNames, textOf, type ModuleFacts, type Site } from "./facts.js";
 import { refKey } from "./resolve.js";
-import { fileName, type Part } from "./values.js";
+import { calleeName, fileName, type Part } from "./values.js";
 
 const SETUP_DIRS = new Set(["scripts", "script", "tools", "tooling", "build", "codegen", "generator", "generators", "test", "tests", "__tests__", "__mocks__", "__fixtures__", "mocks", "test-utils", "spec", "e2e", "cypress", "fixtures", "bench", "benchmark", "benchmarks", ".github", ".storybook", "migrations", "seeds", "docs"]);
 const SETUP_FILE_PREFIXES = ["build", "release", "generate", "gen-", "gen_", "codegen", "setup", "install", "postinstall", "prepare", "bump", "version", "publish", "scaffold", "seed", "migrate", "init."];
@@ -77,6 +77,47 @@ export function setupFunctionReason(name: string): string | undefined {
   return FUNCTION_NAME.test(name) ? `in ${name}(): a setup/export/build step` : undefined;
 }
 
+/** Save dialogs (Electron `dialog.showSaveDialog`, VS Code `window.showSaveDialog`): the user picks the file. */
+const SAVE_DIALOG = /^showSaveDialog(Sync)?$/;
+
+/** `const { filePath } = await dialog.showSaveDialog(…)` / `const uri = await window.showSaveDialog()` → `uri.fsPath`. */
+function fromSaveDialog(site: Site, pathExpr: Node | undefined): boolean {
+  let root = pathExpr && unwrap(pathExpr);
+  while (root?.type === "MemberExpression") root = unwrap(root.object as Node);
+  const b = root?.type === "Identifier" ? site.scope.lookup(root.name as string) : undefined;
+  const init = b?.kind === "var" && b.init ? unwrap(b.init) : undefined;
+  return init?.type === "CallExpression" && SAVE_DIALOG.test(calleeName(init.callee as Node) ?? "");
+}
+
+/** A command, route or IPC channel named for an export: `.command("export <file>")`, `ipcMain.handle("settings:export", …)`. */
+const EXPORT_COMMAND = /(^|[\s:/._-])(export|dump|backup|save-?as)([\s:/._<-]|$)/i;
+
+/** A literal that names a file (`settings-backup.json`), not a command. */
+const FILE_LIKE = /\.[a-z0-9]{1,5}$/i;
+
+/** The literal arguments along a call chain: `program.command("export <f>").description("…").action(fn)`. */
+function chainLiterals(call: Node): string[] {
+  const out: string[] = [];
+  for (let n: Node | undefined = call; n?.type === "CallExpression"; ) {
+    for (const a of n.arguments as Node[]) {
+      const s = stringValue(a);
+      if (s !== undefined) out.push(s);
+    }
+    const callee = unwrap(n.callee as Node);
+    n = callee.type === "MemberExpression" ? unwrap(callee.object as Node) : undefined;
+  }
+  return out;
+}
+
+/** The write runs in a handler registered for an export command (the handler is an argument of the registering call). */
+function inExportHandler(site: Site): boolean {
+  const a = site.ancestors;
+  for (let i = a.length - 2; i >= 0; i--) {
+    if (a[i]!.type === "CallExpression" && isFunction(a[i + 1]!) && (a[i]!.arguments as Node[]).includes(a[i + 1]!) && chainLiterals(a[i]!).some((s) => EXPORT_COMMAND.test(s) && !FILE_LIKE.test(s))) return true;
+  }
+  return false;
+}
+
 /** Why a write at `site` is a one-time setup write, or undefined when it is a runtime write. */
 export function setupReason(site: Site, facts: ModuleFacts, pathExpr: Node | undefined, parts: Part[], flag: string | undefined): string | undefined {
   if (flag?.includes("x")) return "exclusive create (flag wx): written once, never overwritten";
@@ -86,6 +127,8 @@ export function setupReason(site: Site, facts: ModuleFacts, pathExpr: Node | und
   if (last?.literal && GENERATED_SOURCE.some((e) => last.text.endsWith(e))) return "generated source code, not runtime state";
   if (name && SETUP_FILE_NAMES.has(name)) return `${name} is a manifest/config edited on purpose, not runtime state`;
   if (parts.some((p) => !p.literal && (p.text.startsWith("global:process.argv") || OUTPUT_NAME.test(p.text.slice(p.text.indexOf(":") + 1).replace(/^\./, ""))))) return "writes to a user-chosen output path (an export)";
+  if (fromSaveDialog(site, pathExpr)) return "writes to the file the user picked in a save dialog (an export)";
+  if (inExportHandler(site)) return "in the handler of an export command, run on request";
   if (pathExpr && isFirstRunCreation(site, facts, pathExpr)) return "first-run creation guarded by an existence check";
   const fnName = enclosingFunctionNames(site).find((n) => FUNCTION_NAME.test(n));
   if (fnName) return `in ${fnName}(): a setup/export/build step`;
