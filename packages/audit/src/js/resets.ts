@@ -72,13 +72,38 @@ function containsRead(expr: Node | undefined, scope: Scope, depth = 0): boolean 
 /** Project parsers by name, counted only when applied to what was read from a file. */
 const PARSER_NAME = /^_?(parse|parseJson|parseJSON|deserialize|deserialise|decode|load|safeLoad|fromJSON)$/;
 
+/** A local function (`function readJSON(f) { return JSON.parse(readFileSync(f)) }`) called by `callee`. */
+function localFunction(callee: Node, scope: Scope): Node | undefined {
+  const c = unwrap(callee);
+  const b = c.type === "Identifier" ? scope.lookup(c.name as string) : undefined;
+  if (b?.kind === "function") return b.fn;
+  const init = b?.kind === "var" && b.init && !b.assigned?.length && !b.path?.length ? unwrap(b.init) : undefined;
+  return init && isFunction(init) ? init : undefined;
+}
+
+/**
+ * The local function reads and parses a file and lets a parse error escape to its caller (no
+ * try of its own): a call of it inside a try parses file content as much as an inline JSON.parse.
+ * Resolved with the caller's scope: the helper's reads go through module-level imports.
+ */
+function readsAndParses(fn: Node, scope: Scope, depth: number): boolean {
+  const body = fn.body as Node;
+  let catches = false;
+  walkOwn(body, (n) => {
+    if (n.type === "TryStatement" && n.handler) catches = true;
+  });
+  return !catches && parsesFile(body, scope, depth + 1);
+}
+
 /** The code parses file content: a parser applied to a read, or a reader that parses (readJson). */
-export function parsesFile(body: Node, scope: Scope): boolean {
+export function parsesFile(body: Node, scope: Scope, depth = 0): boolean {
   let found = false;
   walkOwn(body, (n) => {
     if (found || (n.type !== "CallExpression" && n.type !== "NewExpression")) return;
     const key = refKey(n.callee as Node, scope) ?? "";
+    const local = depth < 2 && n.type === "CallExpression" ? localFunction(n.callee as Node, scope) : undefined;
     if (READERS.get(key)?.parses || isJsonRequire(n, scope)) found = true;
+    else if (local && readsAndParses(local, scope, depth)) found = true;
     else if (PARSERS.has(key)) found = containsRead(n, scope) || containsRead(body, scope);
     else if (PARSER_NAME.test(calleeName(n.callee as Node) ?? "")) found = (n.arguments as Node[]).some((a) => containsRead(a, scope));
     else if (propertyName(unwrap(n.callee as Node)) === "json" && containsRead(n.callee as Node, scope)) found = true;
@@ -357,12 +382,27 @@ function emptyReadFallback(c: CallSite): ResetFinding | undefined {
 
 const EMPTY_MESSAGE = "An empty state file — what a crash during an in-place write leaves — is read as \"no state\": its history is silently erased.";
 
+/**
+ * `JSON.parse(text || "")`: the empty fallback still throws (JSON.parse("") is a SyntaxError), so an
+ * empty file stops the reader instead of reading as "no state".
+ */
+function strictJsonFallbacks(facts: ModuleFacts): Set<Node> {
+  const out = new Set<Node>();
+  for (const c of facts.calls) {
+    const arg = c.key === "global:JSON.parse" ? (c.node.arguments as Node[])[0] : undefined;
+    if (arg && unwrap(arg).type === "LogicalExpression" && stringValue(unwrap(arg).right as Node) === "") out.add(unwrap(arg));
+  }
+  return out;
+}
+
 /** An empty (0-byte) file — what a torn in-place write leaves — read as "no state". */
 function emptyFileFindings(facts: ModuleFacts): ResetFinding[] {
   const out: ResetFinding[] = [];
+  const strict = strictJsonFallbacks(facts);
   for (const c of facts.calls) {
     if (!c.key || !READERS.has(c.key) || READERS.get(c.key)!.parses) continue;
     const direct = emptyReadFallback(c);
+    if (direct && strict.has(direct.node)) continue;
     if (direct) {
       out.push(direct);
       continue;
@@ -372,7 +412,7 @@ function emptyFileFindings(facts: ModuleFacts): ResetFinding[] {
     walkOwn(c.fn ?? facts.program, (n) => {
       const hit =
         (n.type === "IfStatement" && isEmptyTest(n.test as Node, name) && returnsDefault(n.consequent as Node)) ||
-        (n.type === "LogicalExpression" && (n.operator === "||" || n.operator === "??") && isContent(n.left as Node, name) && EMPTY_JSON.has(stringValue(n.right as Node) ?? "?"));
+        (n.type === "LogicalExpression" && !strict.has(n) && (n.operator === "||" || n.operator === "??") && isContent(n.left as Node, name) && EMPTY_JSON.has(stringValue(n.right as Node) ?? "?"));
       if (hit) out.push({ node: n, ...span(n), message: EMPTY_MESSAGE });
     });
   }
