@@ -35,6 +35,8 @@ WRITE_SINKS.set("fs-extra:outputFileSync", sink("fs-extra outputFileSync", "sync
 WRITE_SINKS.set("jsonfile:writeFile", sink("jsonfile.writeFile", "other", true));
 WRITE_SINKS.set("jsonfile:writeFileSync", sink("jsonfile.writeFileSync", "sync", true));
 WRITE_SINKS.set("global:Bun.write", sink("Bun.write", "other"));
+// VS Code's file API writes a file: URI by truncating it in place, like fs.writeFile.
+WRITE_SINKS.set("vscode:workspace.fs.writeFile", sink("vscode.workspace.fs.writeFile", "other"));
 WRITE_SINKS.set("global:Deno.writeTextFile", sink("Deno.writeTextFile", "other"));
 WRITE_SINKS.set("global:Deno.writeTextFileSync", sink("Deno.writeTextFileSync", "sync"));
 WRITE_SINKS.set("global:Deno.writeFile", sink("Deno.writeFile", "other"));

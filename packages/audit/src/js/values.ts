@@ -77,7 +77,8 @@ export interface Part {
   text: string;
 }
 
-const PATH_JOINS = new Set(["path:join", "path:resolve", "path:posix.join", "path:default.join", "path:default.resolve", "upath:join"]);
+/** Calls that build a path (or a VS Code file URI) from their arguments, in order. */
+const PATH_JOINS = new Set(["path:join", "path:resolve", "path:posix.join", "path:default.join", "path:default.resolve", "upath:join", "vscode:Uri.joinPath", "vscode:Uri.file"]);
 
 /** Flattens a path expression into literal and opaque parts, following constants. */
 export function pathParts(expr: Node | undefined, scope: Scope, depth = 0): Part[] {
