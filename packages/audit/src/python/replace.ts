@@ -18,7 +18,6 @@ export interface ReplaceIssue {
 
 /** Temp-then-rename patterns in `scope`: missing fsync, temp in another directory, fixed temp name. */
 export function replaceIssues(model: FileModel, scope: Scope, helpers: HelperIndex): ReplaceIssue[] {
-  const written = writtenKeys(model, scope);
   const issues: ReplaceIssue[] = [];
   const seenTemp = new Set<PyNode>();
   for (const call of scope.calls) {
@@ -26,7 +25,7 @@ export function replaceIssues(model: FileModel, scope: Scope, helpers: HelperInd
     const ops = replaceOperands(model, call) ?? copy;
     if (!ops) continue;
     const placement = tempPlacement(model, scope, ops.src);
-    const isTemp = placement !== undefined || written.has(pathKey(model, ops.src)) || /te?mp/i.test(text(model, ops.src));
+    const isTemp = placement !== undefined || writtenOnlyBefore(model, scope, call, pathKey(model, ops.src)) || /te?mp/i.test(text(model, ops.src));
     if (!isTemp) continue;
     const base = { replace: call, tempText: text(model, ops.src), targetText: text(model, ops.dst) };
     // A copy (and a move from another directory) rewrites the target: the direct-write rule reports it.
@@ -49,10 +48,19 @@ function durabilityProblem(model: FileModel, scope: Scope, call: PyNode, placeme
   return fsynced ? undefined : "the temp file is renamed without os.fsync() first";
 }
 
-/** Keys of paths written in this scope (temp candidates). */
-export function writtenKeys(model: FileModel, scope: Scope): Set<string> {
+/**
+ * A temp is written, then renamed. A path also written after the rename is a rotated log
+ * (`os.rename(log, log + "~")`, then a fresh `log`), whatever branch wrote it first.
+ */
+function writtenOnlyBefore(model: FileModel, scope: Scope, rename: PyNode, key: string): boolean {
+  return writtenKeys(model, scope, 0, rename.start).has(key) && !writtenKeys(model, scope, rename.end).has(key);
+}
+
+/** Keys of paths written in this scope (temp candidates), by calls within offsets [from, to) when given. */
+export function writtenKeys(model: FileModel, scope: Scope, from = 0, to = Infinity): Set<string> {
   const keys = new Set<string>();
   for (const call of scope.calls) {
+    if (call.start < from || call.start >= to) continue;
     const attr = calleeAttr(model, call);
     const recv = receiver(call);
     if ((attr === "write_text" || attr === "write_bytes") && recv) keys.add(pathKey(model, recv));

@@ -1,6 +1,6 @@
 import { basename } from "node:path";
-import { fileNameOf, pathKey } from "./facts.js";
-import { calleeAttr, calleeName, field, positionalArgs, receiver, text, type FileModel, type Scope } from "./model.js";
+import { fileNameOf, pathKey, unwrapPath } from "./facts.js";
+import { bindingsOf, calleeAttr, calleeName, field, positionalArgs, receiver, text, type FileModel, type Scope } from "./model.js";
 import { ancestor, descendants, isWithin, type PyNode } from "./tree.js";
 import type { WriteSite } from "./writes.js";
 
@@ -9,11 +9,17 @@ const SETUP_WORDS = new Set([
   "setup", "install", "bootstrap", "init", "initialize", "initialise", "scaffold", "export", "generate", "gen",
   "build", "release", "create", "seed", "migrate", "configure",
 ]);
-const SETUP_FILES = /^(setup|install|bootstrap|configure|build|release|gen|generate|export|make|scaffold|seed|conftest)([_-][\w-]*)?\.py$|^test_.*\.py$|^.*_test\.py$/;
+const SETUP_FILES = /^(setup|install|bootstrap|configure|build|rebuild|release|gen|generate|export|make|scaffold|seed|conftest)([_-][\w-]*)?\.py$|^test_.*\.py$|^.*_test\.py$/;
+/** Folders of test suites (`tests/`, trio's `_tests/`); not `test/`, which also names this repository's own tree. */
+const TEST_DIRS = /^_?tests$/;
 /** `args.output`, `options.report_file`, `sys.argv[2]`: a path the user named for an export. */
 const USER_OUTPUT = /^(?:(?:args|options|opts|ns|cli_args|parsed_args)\.\w*(?:out|dest|report|export|save_to)\w*|sys\.argv\[\d+\])$/i;
 const EXPORT_NAME = /(^|_)(out|output|outfile|report|export|dest|destination)(_|$)/i;
 const STATE_NAME = /state|cache|tracker|queue|checkpoint|session|\.db$/i;
+/** Options that name where the program keeps its own state (`--state-file`, `--db`), not an output. */
+const STATE_OPTION = /state|cache|tracker|queue|checkpoint|session|db|store|wallet|seen|history|progress/i;
+/** Usual names of an argparse namespace, when its `parse_args()` is out of sight (`def main(args)`). */
+const NAMESPACE_NAMES = /^(args|options|opts|ns|cli_args|parsed_args|cmd_args|arguments)$/;
 const EXISTS_CALLS = new Set(["os.path.exists", "os.path.isfile", "os.path.lexists"]);
 
 /** Why a write is a one-time write (`setup-write`), or undefined for a runtime write. */
@@ -21,7 +27,7 @@ export function setupReason(site: WriteSite): string | undefined {
   const { model, scope, node, target } = site;
   const context = setupContext(model, scope);
   if (context) return context;
-  if (USER_OUTPUT.test(text(model, target))) return "an output file the user asked for on the command line";
+  if (USER_OUTPUT.test(text(model, target)) || commandLinePath(model, scope, target)) return "an output file the user asked for on the command line";
   if (isExportTarget(model, site)) return "an output/export file, written for someone to read, not state read back on start";
   if (guardedByMissing(model, node, pathKey(model, target))) return "first-run creation: only written when the file does not exist yet";
   return undefined;
@@ -29,7 +35,7 @@ export function setupReason(site: WriteSite): string | undefined {
 
 /** A setup, build, export or test script by its name or folder (`setup.py`, `test_x.py`, `tests/…`). */
 export function setupFile(model: FileModel): string | undefined {
-  if (SETUP_FILES.test(basename(model.file)) || model.file.split("/").slice(0, -1).includes("tests")) {
+  if (SETUP_FILES.test(basename(model.file)) || model.file.split("/").slice(0, -1).some((d) => TEST_DIRS.test(d))) {
     return `${basename(model.file)} is a setup, build, export or test script`;
   }
   return undefined;
@@ -45,6 +51,16 @@ export function setupContext(model: FileModel, scope: Scope): string | undefined
     if (SETUP_WORDS.has(first)) return `written once by ${fn.name}()`;
   }
   return undefined;
+}
+
+/** `args.sam_schema` of `args = parser.parse_args()`: a path given on the command line, unless the option says it is state. */
+function commandLinePath(model: FileModel, scope: Scope, target: PyNode): boolean {
+  const inner = unwrapPath(model, target);
+  const obj = inner.type === "attribute" ? field(inner, "object") : undefined;
+  const attr = inner.type === "attribute" ? field(inner, "attribute") : undefined;
+  if (obj?.type !== "identifier" || !attr || STATE_OPTION.test(text(model, attr))) return false;
+  const name = text(model, obj);
+  return NAMESPACE_NAMES.test(name) || bindingsOf(model, scope, name).some((b) => b.value.type === "call" && calleeAttr(model, b.value) === "parse_args");
 }
 
 /** `output_file`, `self.report_path`, `export_dest`: an export, unless its file name says it is state. */

@@ -55,9 +55,14 @@ export function renamedSources(model: FileModel, scope: Scope): Set<string> {
 export function collectWrites(model: FileModel, scope: Scope, helpers: HelperIndex): WriteSite[] {
   const temps = renamedSources(model, scope);
   const sites: WriteSite[] = [];
+  /** Temps filled with serialized data: copying one over a target writes state. */
+  const stateTemps = new Set<string>();
   const add = (site: Omit<WriteSite, "model" | "scope">) => {
-    if (!temps.has(pathKey(model, site.target))) sites.push({ model, scope, ...site });
+    const key = pathKey(model, site.target);
+    if (!temps.has(key)) sites.push({ model, scope, ...site });
+    else if (site.format) stateTemps.add(key);
   };
+  const copies: Array<Omit<WriteSite, "model" | "scope"> & { src: PyNode }> = [];
   for (const call of scope.calls) {
     const attr = calleeAttr(model, call);
     const recv = receiver(call);
@@ -95,8 +100,8 @@ export function collectWrites(model: FileModel, scope: Scope, helpers: HelperInd
     const copiesTemp = copy && copy.how !== "shutil.move" && (placement || isTempName(model, scope, copy.src));
     if (copy && (placement === "other-dir" || copiesTemp)) {
       const from = placement === "other-dir" ? "a temp in another directory" : "a temp file";
-      add({
-        node: call, target: copy.dst, how: `${copy.how} from ${from} (a copy onto the target)`,
+      copies.push({
+        node: call, target: copy.dst, src: copy.src, how: `${copy.how} from ${from} (a copy onto the target)`,
         format: "temp copy", dataParam: undefined, dataText: undefined, via: undefined,
       });
       continue;
@@ -104,7 +109,21 @@ export function collectWrites(model: FileModel, scope: Scope, helpers: HelperInd
     const helperWrite = helpers.writeThroughHelper(model, scope, call);
     if (helperWrite) add(helperWrite);
   }
+  // A rendered image or .tex moved out of a scratch dir is an output; a temp holding JSON, or a state file, is state.
+  for (const { src, ...copy } of copies) {
+    if (stateTemps.has(pathKey(model, src)) || filledWithState(model, scope, pathKey(model, src)) || plainFormat(model, scope, copy.target)) add(copy);
+  }
   return sites;
+}
+
+/** `json.dump(s, tf)` or `tf.write(json.dumps(s))` into the handle `key` of a `tempfile` temp. */
+function filledWithState(model: FileModel, scope: Scope, key: string): boolean {
+  return scope.calls.some((c) => {
+    const dump = dumperTarget(model, c);
+    if (dump) return text(model, dump.handle) === key;
+    const recv = receiver(c);
+    return calleeAttr(model, c) === "write" && !!recv && text(model, recv) === key && !!serialization(model, scope, positionalArgs(c)[0]);
+  });
 }
 
 /** A temp by origin: written in this scope, made by `tempfile`, or named so. */
