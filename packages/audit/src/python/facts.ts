@@ -52,9 +52,23 @@ const PATH_DUMPERS: Record<string, { data: number; path: number; format: string 
   "joblib.dump": { data: 0, path: 1, format: "pickle" },
 };
 
+/**
+ * DataFrame methods that pickle the frame onto a path (`df.to_pickle("trades.pkl")`): kept to be loaded
+ * back. `to_csv`/`to_parquet` are more often a pipeline's output than its state.
+ */
+const FRAME_DUMPERS: Record<string, string> = { to_pickle: "pickle" };
+/** Library loaders taking a path, not a handle. */
+const PATH_LOADERS = new Set(["pandas.read_pickle", "pandas.read_json", "pandas.read_parquet", "joblib.load", "torch.load", "numpy.load"]);
+
 /** `torch.save(obj, path)`-like calls: the path and data nodes. */
 export function pathDump(model: FileModel, call: PyNode): { target: PyNode; data: PyNode | undefined; format: string; how: string } | undefined {
   const name = calleeName(model, call) ?? "";
+  const attr = calleeAttr(model, call) ?? "";
+  const framePath = FRAME_DUMPERS[attr] && !model.imports.has(text(model, receiver(call) ?? call)) ? arg(model, call, 0, "path") : undefined;
+  // Without a path `df.to_json()` returns a string; a buffer or handle argument is not a file write either.
+  if (framePath && framePath.type !== "call" && framePath.type !== "none") {
+    return { target: framePath, data: receiver(call), format: FRAME_DUMPERS[attr]!, how: `DataFrame.${attr}` };
+  }
   const spec = PATH_DUMPERS[name];
   const target = spec && positionalArgs(call)[spec.path];
   // A path, not an in-memory buffer (io.BytesIO) or an open handle.
@@ -216,6 +230,18 @@ export function fixedTempName(model: FileModel, scope: Scope, node: PyNode): PyN
 
 /** `open(p, "w")`-like calls that truncate `p`: the path node, or undefined. */
 export function truncatingOpen(model: FileModel, call: PyNode): PyNode | undefined {
+  const opened = openMode(model, call);
+  return opened?.mode.includes("w") ? opened.path : undefined;
+}
+
+/** `open(p, "r+")`: read, then rewritten in place through the same handle (`seek(0)`, dump, `truncate()`). */
+export function updatingOpen(model: FileModel, call: PyNode): PyNode | undefined {
+  const opened = openMode(model, call);
+  return opened && /^r[bt]?\+|^r\+/.test(opened.mode) ? opened.path : undefined;
+}
+
+/** The path and mode of an `open()`-like call (`os.open` with O_TRUNC reads as "w"). */
+function openMode(model: FileModel, call: PyNode): { path: PyNode; mode: string } | undefined {
   const name = calleeName(model, call) ?? "";
   let pathNode: PyNode | undefined;
   let mode: PyNode | undefined;
@@ -223,7 +249,8 @@ export function truncatingOpen(model: FileModel, call: PyNode): PyNode | undefin
     // os.open(p, os.O_WRONLY | os.O_CREAT | os.O_TRUNC): the low-level spelling of open(p, "w").
     const flags = arg(model, call, 1, "flags");
     const truncates = flags && descendants(flags, "identifier").some((i) => text(model, i) === "O_TRUNC");
-    return truncates ? arg(model, call, 0, "path") : undefined;
+    const path = truncates ? arg(model, call, 0, "path") : undefined;
+    return path ? { path, mode: "w" } : undefined;
   }
   if (OPEN_FUNCS.has(name)) {
     pathNode = arg(model, call, 0, "file") ?? arg(model, call, 0, "filename");
@@ -236,7 +263,7 @@ export function truncatingOpen(model: FileModel, call: PyNode): PyNode | undefin
     mode = arg(model, call, 0, "mode");
   } else return undefined;
   const value = stringValue(model, mode);
-  return pathNode && value !== undefined && value.includes("w") ? pathNode : undefined;
+  return pathNode && value !== undefined ? { path: pathNode, mode: value } : undefined;
 }
 
 /** Name the handle of an `open()` is bound to: `with open() as f`, `f = open()`, `self.f = open()`. */
@@ -275,7 +302,10 @@ export interface LoadSite {
 export function loadSite(model: FileModel, scope: Scope, call: PyNode): LoadSite | undefined {
   const name = calleeName(model, call) ?? "";
   const attr = calleeAttr(model, call) ?? "";
-  if (attr === "parse_file") return { call, path: positionalArgs(call)[0], fromFile: true };
+  if (attr === "parse_file" || PATH_LOADERS.has(name)) {
+    const path = positionalArgs(call)[0];
+    return path && path.type !== "call" ? { call, path, fromFile: true } : undefined;
+  }
   const first = positionalArgs(call)[0];
   if (!first) return undefined;
   if (HANDLE_LOADERS.has(name) || TEXT_LOADERS.has(name) || TEXT_LOADER_METHODS.has(attr)) {
@@ -296,6 +326,9 @@ function readPath(model: FileModel, scope: Scope, node: PyNode, depth: number): 
     }
     return undefined;
   }
+  // `f.read() or "{}"` reads the file all the same.
+  const left = node.type === "boolean_operator" ? field(node, "left") : undefined;
+  if (left) return readPath(model, scope, left, depth);
   // `raw = await fh.read()` of an `aiofiles.open(p)` handle.
   if (node.type === "await" && node.children[0]) return readPath(model, scope, node.children[0], depth);
   if (node.type !== "call") return undefined;

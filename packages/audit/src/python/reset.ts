@@ -1,7 +1,7 @@
 import { loadSite, type LoadSite } from "./facts.js";
 import type { HelperIndex } from "./helpers.js";
-import { calleeName, field, qname, text, type FileModel, type Scope } from "./model.js";
-import { descendants, type PyNode } from "./tree.js";
+import { calleeName, field, positionalArgs, qname, text, type FileModel, type Scope } from "./model.js";
+import { ancestor, descendants, type PyNode } from "./tree.js";
 
 /** A reader that carries on with default state when the file does not parse. */
 export interface ResetSite {
@@ -33,6 +33,11 @@ export function silentResets(model: FileModel, scope: Scope, helpers: HelperInde
       sites.push({ node: clause, load, how: parseError === "" ? "a bare `except:`" : `\`except ${parseError}\`` });
     }
   }
+  sites.push(...suppressedParseErrors(model, scope, helpers));
+  for (const load of loads) {
+    const site = emptyTextDefaulted(model, load);
+    if (site) sites.push(site);
+  }
   for (const ifNode of scope.ifs) {
     const site = emptyFileAsNoState(model, ifNode, loads);
     if (site) sites.push(site);
@@ -42,6 +47,30 @@ export function silentResets(model: FileModel, scope: Scope, helpers: HelperInde
     if (site) sites.push(site);
   }
   return sites;
+}
+
+/** `with contextlib.suppress(json.JSONDecodeError): state = json.load(f)`: an `except: pass` in other words. */
+function suppressedParseErrors(model: FileModel, scope: Scope, helpers: HelperIndex): ResetSite[] {
+  const sites: ResetSite[] = [];
+  for (const call of scope.calls) {
+    if (calleeName(model, call) !== "contextlib.suppress") continue;
+    const parseError = positionalArgs(call).map((a) => qname(model, a) ?? text(model, a)).find((t) => PARSE_ERRORS.test(t));
+    const withNode = ancestor(call, ["with_statement"]);
+    const body = withNode && field(withNode, "body");
+    if (!parseError || !body) continue;
+    const bodyCalls = descendants(body, "call");
+    const load = bodyCalls.map((c) => loadSite(model, scope, c)).find((l) => l?.fromFile);
+    if (load || bodyCalls.some((c) => helpers.loadsFile(model, c))) sites.push({ node: withNode, load, how: `\`suppress(${parseError})\`` });
+  }
+  return sites;
+}
+
+/** `json.loads(f.read() or "{}")`: a file torn to empty parses as the default. */
+function emptyTextDefaulted(model: FileModel, load: LoadSite): ResetSite | undefined {
+  const first = positionalArgs(load.call)[0];
+  const fallback = first?.type === "boolean_operator" && text(model, first).includes(" or ") ? field(first, "right") : undefined;
+  if (!fallback || !["string", "dictionary", "list", "concatenated_string"].includes(fallback.type)) return undefined;
+  return { node: first!, load, how: "an empty file read as \"no state\"" };
 }
 
 function caughtTypes(model: FileModel, clause: PyNode): string[] {
@@ -89,6 +118,8 @@ function emptyTextAsNoState(model: FileModel, cond: PyNode, loads: LoadSite[]): 
   const load = loads.find((l) => l.call.start >= body.start && l.call.end <= body.end && l.call.parent !== undefined);
   if (!load || !["dictionary", "list", "none", "tuple", "set"].includes(alternative.type)) return undefined;
   const parsed = new Set(descendants(load.call, "identifier").map((i) => text(model, i)));
+  // `json.load(open(p)) if os.path.getsize(p) else {}`
+  if (/getsize|st_size/.test(text(model, test))) return { node: cond, load, how: "an empty file read as \"no state\"" };
   const subject = test.type === "call" ? field(field(test, "function") ?? test, "object") : test;
   if (!subject || subject.type !== "identifier" || !parsed.has(text(model, subject))) return undefined;
   return { node: cond, load, how: "an empty file read as \"no state\"" };

@@ -1,6 +1,6 @@
 import {
   copyOperands, dumperTarget, fileNameOf, handleName, pathDump, pathKey, replaceOperands, serialization, stateLikeName,
-  tempPlacement, truncatingOpen, unwrapPath,
+  tempPlacement, truncatingOpen, unwrapPath, updatingOpen,
 } from "./facts.js";
 import type { HelperIndex } from "./helpers.js";
 import { writtenKeys } from "./replace.js";
@@ -83,6 +83,15 @@ export function collectWrites(model: FileModel, scope: Scope, helpers: HelperInd
         node: call, target: opened, how: `open(…, "w") + ${fill?.how ?? "write"}`,
         format: fill?.format ?? (fill ? plainFormat(model, scope, opened) : undefined),
         dataParam: fill?.dataParam, dataText: fill?.dataText, via: fill?.via,
+      });
+      continue;
+    }
+    const updated = updatingOpen(model, call);
+    const refill = updated && handleFill(model, scope, call, helpers);
+    if (updated && refill?.format) {
+      add({
+        node: call, target: updated, how: `open(…, "r+") + ${refill.how}`, format: refill.format,
+        dataParam: refill.dataParam, dataText: refill.dataText, via: refill.via,
       });
       continue;
     }
