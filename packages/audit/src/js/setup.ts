@@ -13,7 +13,7 @@ const SETUP_FILE_PREFIXES = ["build", "release", "generate", "gen-", "gen_", "co
 /** Targets that are source or markup: a write of them is code generation, not runtime state. */
 const GENERATED_SOURCE = [".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx", ".d.ts", ".html", ".md", ".css", ".scss", ".vue", ".svelte", ".py", ".go", ".rs", ".java", ".swift", ".kt"];
 const CONFIG_FILES = ["gulpfile", "gruntfile", "jakefile"];
-const FUNCTION_NAME = /^(build|generate|gen[A-Z_]|export|scaffold|init|setup|install|bootstrap|emit|codegen|release|bump|publish|prepare|create(Default)?Config|writeConfig|download|seed|migrate)|Export|Report$|CPUProfile|Profiler|HeapSnapshot/;
+const FUNCTION_NAME = /^(build|generate|gen[A-Z_]|export|scaffold|init|setup|install|bootstrap|emit|codegen|release|bump|publish|prepare|create(Default)?Config|writeConfig|download|seed|migrate|writeBundle|closeBundle)|Export|Report$|CPUProfile|Profiler|HeapSnapshot/;
 /** Names of user-chosen output locations: `argv.output`, `outFile`, `options.dest`, `reportPath`. */
 const OUTPUT_NAME = /^(out|output|dest|destination|export|report)(File|Path|Dir|Filename|FileName|Name|Location)?$/i;
 
@@ -109,13 +109,23 @@ function chainLiterals(call: Node): string[] {
   return out;
 }
 
-/** The write runs in a handler registered for an export command (the handler is an argument of the registering call). */
-function inExportHandler(site: Site): boolean {
+/** Tapable registrations (`compiler.hooks.emit.tap("Plugin", cb)`): webpack/rspack plugins writing build output. */
+const BUNDLER_TAPS = new Set(["tap", "tapAsync", "tapPromise"]);
+
+/**
+ * Why the handler the write runs in is one-time: registered for an export command, or as a bundler
+ * hook. The handler is a function argument of the registering call.
+ */
+function handlerReason(site: Site): string | undefined {
   const a = site.ancestors;
   for (let i = a.length - 2; i >= 0; i--) {
-    if (a[i]!.type === "CallExpression" && isFunction(a[i + 1]!) && (a[i]!.arguments as Node[]).includes(a[i + 1]!) && chainLiterals(a[i]!).some((s) => EXPORT_COMMAND.test(s) && !FILE_LIKE.test(s))) return true;
+    const call = a[i]!;
+    if (call.type !== "CallExpression" || !isFunction(a[i + 1]!) || !(call.arguments as Node[]).includes(a[i + 1]!)) continue;
+    if (chainLiterals(call).some((s) => EXPORT_COMMAND.test(s) && !FILE_LIKE.test(s))) return "in the handler of an export command, run on request";
+    const callee = unwrap(call.callee as Node);
+    if (callee.type === "MemberExpression" && BUNDLER_TAPS.has(propertyName(callee) ?? "")) return "in a bundler hook: build output, not runtime state";
   }
-  return false;
+  return undefined;
 }
 
 /** Why a write at `site` is a one-time setup write, or undefined when it is a runtime write. */
@@ -128,7 +138,8 @@ export function setupReason(site: Site, facts: ModuleFacts, pathExpr: Node | und
   if (name && SETUP_FILE_NAMES.has(name)) return `${name} is a manifest/config edited on purpose, not runtime state`;
   if (parts.some((p) => !p.literal && (p.text.startsWith("global:process.argv") || OUTPUT_NAME.test(p.text.slice(p.text.indexOf(":") + 1).replace(/^\./, ""))))) return "writes to a user-chosen output path (an export)";
   if (fromSaveDialog(site, pathExpr)) return "writes to the file the user picked in a save dialog (an export)";
-  if (inExportHandler(site)) return "in the handler of an export command, run on request";
+  const handler = handlerReason(site);
+  if (handler) return handler;
   if (pathExpr && isFirstRunCreation(site, facts, pathExpr)) return "first-run creation guarded by an existence check";
   const fnName = enclosingFunctionNames(site).find((n) => FUNCTION_NAME.test(n));
   if (fnName) return `in ${fnName}(): a setup/export/build step`;
