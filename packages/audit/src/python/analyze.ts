@@ -174,7 +174,7 @@ function writeFinding(w: WriteSite, helpers: HelperIndex, readers: Map<string, R
   const key = linkKey(w.model, w.scope, w.target);
   const found = (key && readers.get(key)) || [];
   const via = w.via ? ` through ${w.via}` : "";
-  const setup = setupReason(w);
+  const setup = setupReason(w, found.length > 0);
   if (setup) {
     return [finding("setup-write", w.model, w.node, {
       message: `One-time write of ${name} (${w.how}${via}): ${setup}; allowed, listed.`,

@@ -22,13 +22,20 @@ const STATE_OPTION = /state|cache|tracker|queue|checkpoint|session|db|store|wall
 const NAMESPACE_NAMES = /^(args|options|opts|ns|cli_args|parsed_args|cmd_args|arguments)$/;
 const EXISTS_CALLS = new Set(["os.path.exists", "os.path.isfile", "os.path.lexists"]);
 
-/** Why a write is a one-time write (`setup-write`), or undefined for a runtime write. */
-export function setupReason(site: WriteSite): string | undefined {
+/** `results.json`, `eval_metrics.yaml`, `report.pkl`: what a script produces for people, by its file name. */
+const OUTPUT_FILE = /(^|[_-])(outputs?|results?|reports?|summary|metrics|stats|predictions|submission)[_.-]/i;
+
+/**
+ * Why a write is a one-time write (`setup-write`), or undefined for a runtime write. `readBack`: the
+ * project parses the file somewhere (then even a `results.json` is state it resumes from).
+ */
+export function setupReason(site: WriteSite, readBack = false): string | undefined {
   const { model, scope, node, target } = site;
   const context = setupContext(model, scope);
   if (context) return context;
   if (USER_OUTPUT.test(text(model, target)) || commandLinePath(model, scope, target)) return "an output file the user asked for on the command line";
   if (isExportTarget(model, site)) return "an output/export file, written for someone to read, not state read back on start";
+  if (!readBack && OUTPUT_FILE.test(fileNameOf(model, scope, target) ?? "")) return "an output file (by its name) that nothing in the project reads back";
   if (guardedByMissing(model, node, pathKey(model, target))) return "first-run creation: only written when the file does not exist yet";
   return undefined;
 }
