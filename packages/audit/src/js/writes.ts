@@ -48,6 +48,8 @@ function directSite(site: CallSite): WriteSite | undefined {
   const sink = site.key === undefined ? undefined : WRITE_SINKS.get(site.key);
   if (!sink) return undefined;
   const a = args(site.node);
+  // writeFileSync(fd, …) on a descriptor from openSync(tmp, "w"): a write through that handle (handleSite).
+  if (openerOf(a[sink.pathArg], site.scope)) return undefined;
   return { site, kind: "direct", sinkName: sink.name, form: sink.form, serializes: sink.serializes, pathExpr: a[sink.pathArg], dataExpr: a[sink.dataArg], optionsExpr: a[2], report: site.node };
 }
 
@@ -75,12 +77,14 @@ function openerOf(expr: Node | undefined, scope: Scope): { call: Node; flags: st
 }
 
 const HANDLE_METHODS = new Set(["write", "end", "writeFile"]);
+/** fs calls that take a descriptor as their first argument. */
+const FD_WRITES = new Set(["fs:writeSync", "fs-extra:writeSync", "fs:write", "fs-extra:write", "fs:writeFileSync", "fs-extra:writeFileSync", "fs:writeFile", "fs-extra:writeFile"]);
 
 function handleSite(site: CallSite): WriteSite | undefined {
   const callee = unwrap(site.node.callee as Node);
   let handleExpr: Node | undefined;
   let dataExpr: Node | undefined;
-  if (site.key === "fs:writeSync" || site.key === "fs-extra:writeSync" || site.key === "fs:writeFileSync") {
+  if (site.key !== undefined && FD_WRITES.has(site.key)) {
     handleExpr = args(site.node)[0];
     dataExpr = args(site.node)[1];
   } else if (callee.type === "MemberExpression" && HANDLE_METHODS.has(propertyName(callee) ?? "")) {
