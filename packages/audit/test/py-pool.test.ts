@@ -12,8 +12,8 @@ import { selectFiles } from "../src/files.js";
 const PY_FIXTURES = fileURLToPath(new URL("../../test/fixtures/py", import.meta.url));
 
 /**
- * The Python fixture corpus, a file that does not parse, and enough small JS files that the pool starts a worker: the first
- * batch (16 Python files) goes to the worker thread, the rest of the Python files to the calling one.
+ * The Python fixture corpus, a file that does not parse, and enough small JS files that the pool
+ * starts a worker: Python files go out first, so the worker thread parses them (its first batches).
  */
 function mixedProject(): string {
   const dir = mkdtempSync(join(tmpdir(), "audit-py-pool-"));

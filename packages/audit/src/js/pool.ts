@@ -14,6 +14,11 @@ import type { WorkerRequest, WorkerResponse } from "./worker.js";
 /** Below this many files, worker start-up costs more than it saves. */
 const IN_PROCESS_MAX_FILES = 24;
 const BATCH = 16;
+/**
+ * Batches queued per worker: its next batch is already there when it finishes one, instead of
+ * waiting for the calling thread (busy with a batch of its own) to hand one out.
+ */
+const IN_FLIGHT = 2;
 
 export interface PoolOptions {
   /** Threads, the calling one included; default: available parallelism, at most 8. 0 or 1: the calling thread only. */
@@ -86,18 +91,24 @@ async function runTasks(tasks: FileTask[], options: PoolOptions): Promise<TaskRe
 
   function drive(worker: Worker): Promise<void> {
     return new Promise((resolve, reject) => {
+      let inFlight = 0;
       const send = (): void => {
-        if (next >= batches.length) return resolve();
+        if (next >= batches.length) {
+          if (inFlight === 0) resolve();
+          return;
+        }
         const id = next++;
+        inFlight++;
         worker.postMessage({ id, tasks: batches[id]!, root } satisfies WorkerRequest);
       };
       worker.on("message", (msg: WorkerResponse) => {
         if ("error" in msg) return reject(new Error(msg.error));
+        inFlight--;
         results[msg.id] = msg.results;
         send();
       });
       worker.on("error", reject);
-      send();
+      for (let i = 0; i < IN_FLIGHT; i++) send();
     });
   }
 }
