@@ -60,16 +60,22 @@ const FRAME_DUMPERS: Record<string, string> = { to_pickle: "pickle" };
 /** Library loaders taking a path, not a handle. */
 const PATH_LOADERS = new Set(["pandas.read_pickle", "pandas.read_json", "pandas.read_parquet", "joblib.load", "torch.load", "numpy.load"]);
 
+/** `table[key]` without the prototype: a call of `x.constructor(…)` or `x.toString()` is no serializer. */
+function own<T>(table: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
 /** `torch.save(obj, path)`-like calls: the path and data nodes. */
 export function pathDump(model: FileModel, call: PyNode): { target: PyNode; data: PyNode | undefined; format: string; how: string } | undefined {
   const name = calleeName(model, call) ?? "";
   const attr = calleeAttr(model, call) ?? "";
-  const framePath = FRAME_DUMPERS[attr] && !model.imports.has(text(model, receiver(call) ?? call)) ? arg(model, call, 0, "path") : undefined;
-  // Without a path `df.to_json()` returns a string; a buffer or handle argument is not a file write either.
-  if (framePath && framePath.type !== "call" && framePath.type !== "none") {
-    return { target: framePath, data: receiver(call), format: FRAME_DUMPERS[attr]!, how: `DataFrame.${attr}` };
+  const frameFormat = own(FRAME_DUMPERS, attr);
+  const framePath = frameFormat && !model.imports.has(text(model, receiver(call) ?? call)) ? arg(model, call, 0, "path") : undefined;
+  // A buffer or handle argument (`df.to_pickle(io.BytesIO())`) is not a file write.
+  if (frameFormat && framePath && framePath.type !== "call" && framePath.type !== "none") {
+    return { target: framePath, data: receiver(call), format: frameFormat, how: `DataFrame.${attr}` };
   }
-  const spec = PATH_DUMPERS[name];
+  const spec = own(PATH_DUMPERS, name);
   const target = spec && positionalArgs(call)[spec.path];
   // A path, not an in-memory buffer (io.BytesIO) or an open handle.
   if (!spec || !target || target.type === "call") return undefined;
@@ -85,9 +91,10 @@ export function serialization(model: FileModel, scope: Scope, node: PyNode | und
   switch (node.type) {
     case "call": {
       const name = calleeName(model, node) ?? "";
-      if (SERIALIZERS[name] && !(DUMPERS[name] && arg(model, node, 1, DUMPERS[name].keyword))) return SERIALIZERS[name];
+      const dumper = own(DUMPERS, name);
+      if (own(SERIALIZERS, name) && !(dumper && arg(model, node, 1, dumper.keyword))) return own(SERIALIZERS, name);
       const attr = calleeAttr(model, node) ?? "";
-      if (SERIALIZER_METHODS[attr]) return SERIALIZER_METHODS[attr];
+      if (own(SERIALIZER_METHODS, attr)) return own(SERIALIZER_METHODS, attr);
       if (["encode", "decode", "strip", "rstrip"].includes(attr)) return serialization(model, scope, receiver(node), depth + 1);
       if (["str", "bytes"].includes(name)) return serialization(model, scope, positionalArgs(node)[0], depth + 1);
       return model.returnedFormat?.(node);
@@ -284,7 +291,7 @@ export function handleName(model: FileModel, openCall: PyNode): { name: string; 
 /** A dumper call (`json.dump(x, f)`) and the handle node it writes to. */
 export function dumperTarget(model: FileModel, call: PyNode): { handle: PyNode; format: string; data: PyNode | undefined } | undefined {
   const name = calleeName(model, call) ?? "";
-  const spec = DUMPERS[name];
+  const spec = own(DUMPERS, name);
   if (!spec) return undefined;
   const handle = arg(model, call, spec.index, spec.keyword);
   return handle ? { handle, format: spec.format, data: arg(model, call, 0, "obj") } : undefined;
@@ -336,7 +343,9 @@ function readPath(model: FileModel, scope: Scope, node: PyNode, depth: number): 
   const attr = calleeAttr(model, node) ?? "";
   if (OPEN_FUNCS.has(name)) return { path: positionalArgs(node)[0] };
   if (attr === "open" && receiver(node)) return { path: receiver(node) };
-  if (["read_text", "read_bytes"].includes(attr)) return { path: receiver(node) };
+  // `dist.read_text("METADATA")` is importlib.metadata reading a package file; Path.read_text takes no file name.
+  const named = stringValue(model, positionalArgs(node)[0]);
+  if (["read_text", "read_bytes"].includes(attr)) return named !== undefined && /[./]/.test(named) ? undefined : { path: receiver(node) };
   if (["read", "readlines", "decode", "strip"].includes(attr)) {
     const recv = receiver(node);
     // `resp.read()` of a network response is not a state file: only handles traced to open() count.
@@ -347,8 +356,12 @@ function readPath(model: FileModel, scope: Scope, node: PyNode, depth: number): 
 
 /** Looks like a state file by name (`*.json`, `state`, `checkpoint`, …). */
 export function stateLikeName(fileName: string | undefined, exprText: string): boolean {
-  return (fileName !== undefined && STATE_EXTENSIONS.test(fileName)) || /state|checkpoint|tracker/i.test(exprText);
+  return (fileName !== undefined && STATE_EXTENSIONS.test(fileName)) || /state|checkpoint|tracker/i.test(exprText)
+    || PROGRESS_WORDS.test(fileName ?? "") || PROGRESS_WORDS.test(exprText);
 }
+
+/** Where a poller or crawler resumes from, kept as plain text: `offset.txt`, `LAST_ID_FILE`, `seen_urls.txt`. */
+const PROGRESS_WORDS = /(^|[^a-z])(offset|cursor|last_?(update_?)?id|last_?(seen|run|check|sync)|counter|progress|seen|visited|processed|bookmark|watermark)s?([^a-z]|$)/i;
 
 /** The file name a path expression ends in, from string literals in it or in what its names are bound to. */
 export function fileNameOf(model: FileModel, scope: Scope, node: PyNode): string | undefined {
