@@ -9,6 +9,8 @@ import { memberName } from "./facts.js";
 import type { Binding, Scope } from "./scope.js";
 
 const MAX_DEPTH = 5;
+/** Paths are built in module-level steps (`DIR = join(cwd(), "data")`, `FILE = join(DIR, …)`, `TMP = FILE + ".tmp"`): follow them further. */
+const MAX_PATH_DEPTH = 8;
 const STRING_METHODS = new Set(["trim", "trimEnd", "trimStart", "replace", "replaceAll", "concat", "padEnd", "padStart", "toString", "normalize", "slice"]);
 const WRAPPING_CALLS = new Set(["global:Buffer.from", "global:String", "buffer:Buffer.from"]);
 
@@ -86,7 +88,7 @@ export function pathParts(expr: Node | undefined, scope: Scope, depth = 0): Part
   const n = unwrap(expr);
   const s = stringValue(n);
   if (s !== undefined) return [{ literal: true, text: s }];
-  if (depth > MAX_DEPTH) return [{ literal: false, text: "?" }];
+  if (depth > MAX_PATH_DEPTH) return [{ literal: false, text: "?" }];
   switch (n.type) {
     case "TemplateLiteral": {
       const out: Part[] = [];
@@ -181,9 +183,12 @@ export function looksLikeStateFile(parts: Part[]): boolean {
 const UNIQUE_NAME = /pid|rand|uuid|nonce|unique|counter|seq|suffix|hash|time|now|stamp|(^|[^a-z])id$|Id$|nanoid|tmpName|tempName/i;
 const PATH_HELPERS = /^path:|^upath:|^node:path/;
 
+/** Values every writer of the file sees alike: the working or home directory, the environment, the app's data folder. */
+const STABLE_PARTS = /^(global:process\.(cwd|env)|process:(cwd|env)|os:(default\.)?(homedir|tmpdir)|url:fileURLToPath|electron:app\.getPath|global:require\.resolve)/;
+
 /** A part that makes a name differ per writer: a pid, a random or time-based value, a counter, an unknown call. */
 function isUniquePart(p: Part): boolean {
-  if (p.literal || PATH_HELPERS.test(p.text)) return false;
+  if (p.literal || PATH_HELPERS.test(p.text) || STABLE_PARTS.test(p.text)) return false;
   const named = /^(id|param):(.*)$/.exec(p.text) ?? /^\.(.*)$/.exec(p.text);
   if (named) return UNIQUE_NAME.test(named[named.length - 1]!);
   return true;
