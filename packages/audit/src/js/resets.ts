@@ -72,9 +72,24 @@ function containsRead(expr: Node | undefined, scope: Scope, depth = 0): boolean 
 /** Project parsers by name, counted only when applied to what was read from a file. */
 const PARSER_NAME = /^_?(parse|parseJson|parseJSON|deserialize|deserialise|decode|load|safeLoad|fromJSON)$/;
 
-/** A local function (`function readJSON(f) { return JSON.parse(readFileSync(f)) }`) called by `callee`. */
+/** Functions of this module by name (methods included), for `this.read()` calls. Filled by {@link resetFindings}. */
+let functionsByName = new Map<string, Node[]>();
+
+function collectFunctionsByName(facts: ModuleFacts): void {
+  functionsByName = new Map();
+  for (const [fn, name] of facts.functionNames) functionsByName.set(name, [...(functionsByName.get(name) ?? []), fn]);
+}
+
+/**
+ * A local function (`function readJSON(f) { return JSON.parse(readFileSync(f)) }`) called by
+ * `callee`, or the one method of that name that `this.read()` calls.
+ */
 function localFunction(callee: Node, scope: Scope): Node | undefined {
   const c = unwrap(callee);
+  if (c.type === "MemberExpression" && unwrap(c.object as Node).type === "ThisExpression") {
+    const fns = functionsByName.get(propertyName(c) ?? "");
+    return fns?.length === 1 ? fns[0] : undefined;
+  }
   const b = c.type === "Identifier" ? scope.lookup(c.name as string) : undefined;
   if (b?.kind === "function") return b.fn;
   const init = b?.kind === "var" && b.init && !b.assigned?.length && !b.path?.length ? unwrap(b.init) : undefined;
@@ -422,6 +437,7 @@ function emptyFileFindings(facts: ModuleFacts): ResetFinding[] {
 export function resetFindings(facts: ModuleFacts): ResetFinding[] {
   collectReaderCallbacks(facts);
   collectWrittenNames(facts);
+  collectFunctionsByName(facts);
   const out: ResetFinding[] = emptyFileFindings(facts);
   const parseHelpers = new Map<Node, ParseHelper>();
   for (const t of facts.tries) {
