@@ -9,9 +9,9 @@ const SETUP_WORDS = new Set([
   "setup", "install", "bootstrap", "init", "initialize", "initialise", "scaffold", "export", "generate", "gen",
   "build", "release", "create", "seed", "migrate", "configure",
 ]);
-const SETUP_FILES = /^(setup|install|bootstrap|configure|build|rebuild|release|gen|generate|export|make|scaffold|seed|conftest)([_-][\w-]*)?\.py$|^test_.*\.py$|^.*_test\.py$/;
-/** Folders of test suites (`tests/`, trio's `_tests/`); not `test/`, which also names this repository's own tree. */
-const TEST_DIRS = /^_?tests$/;
+const SETUP_FILES = /^(setup|install|bootstrap|bump|configure|build|rebuild|release|gen|generate|export|make|scaffold|seed|conftest)([_-][\w-]*)?\.py$|^test_.*\.py$|^.*_test\.py$/;
+/** Folders of test suites and docs: `tests/`, `test/`, trio's `_tests/`, `docs/`. */
+const ONE_OFF_DIRS = /^(_?tests?|docs?)$/;
 /** `args.output`, `options.report_file`, `sys.argv[2]`: a path the user named for an export. */
 const USER_OUTPUT = /^(?:(?:args|options|opts|ns|cli_args|parsed_args)\.\w*(?:out|dest|report|export|save_to)\w*|sys\.argv\[\d+\])$/i;
 const EXPORT_NAME = /(^|_)(out|output|outfile|report|export|dest|destination)(_|$)/i;
@@ -42,10 +42,19 @@ export function setupReason(site: WriteSite, readBack = false): string | undefin
 
 /** A setup, build, export or test script by its name or folder (`setup.py`, `test_x.py`, `tests/…`). */
 export function setupFile(model: FileModel): string | undefined {
-  if (SETUP_FILES.test(basename(model.file)) || model.file.split("/").slice(0, -1).some((d) => TEST_DIRS.test(d))) {
+  if (SETUP_FILES.test(basename(model.file)) || inOneOffDir(model.file)) {
     return `${basename(model.file)} is a setup, build, export or test script`;
   }
   return undefined;
+}
+
+/**
+ * Under a test or docs folder. `test/fixtures/…` holds sample projects (this repository's own audit
+ * corpus lives there), which are audited like any project.
+ */
+function inOneOffDir(file: string): boolean {
+  const dirs = file.split("/").slice(0, -1);
+  return dirs.some((d, i) => ONE_OFF_DIRS.test(d) && dirs[i + 1] !== "fixtures");
 }
 
 /** Code that runs once by its file (setup.py, build scripts, tests) or function name (setup_…, export_…). */
