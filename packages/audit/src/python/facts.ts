@@ -357,11 +357,14 @@ function readPath(model: FileModel, scope: Scope, node: PyNode, depth: number): 
 /** Looks like a state file by name (`*.json`, `state`, `checkpoint`, …). */
 export function stateLikeName(fileName: string | undefined, exprText: string): boolean {
   return (fileName !== undefined && STATE_EXTENSIONS.test(fileName)) || /state|checkpoint|tracker/i.test(exprText)
-    || PROGRESS_WORDS.test(fileName ?? "") || PROGRESS_WORDS.test(exprText);
+    || PROGRESS_WORDS.test(fileName ?? "") || (/^[\w.]+$/.test(exprText) && PROGRESS_WORDS.test(exprText));
 }
 
-/** Where a poller or crawler resumes from, kept as plain text: `offset.txt`, `LAST_ID_FILE`, `seen_urls.txt`. */
-const PROGRESS_WORDS = /(^|[^a-z])(offset|cursor|last_?(update_?)?id|last_?(seen|run|check|sync)|counter|progress|seen|visited|processed|bookmark|watermark)s?([^a-z]|$)/i;
+/**
+ * Where a poller or crawler resumes from, kept as plain text: `offset.txt`, `LAST_ID_FILE`, `seen_urls.txt`.
+ * Matched on the file name or a plain name only: `join(processed_dir, name)` is a pipeline's output.
+ */
+const PROGRESS_WORDS = /(^|[^a-z])(offset|cursor|last_?(update_?)?id|last_?(seen|run|check|sync)|counter|progress|seen|visited|bookmark|watermark)s?([^a-z]|$)/i;
 
 /** The file name a path expression ends in, from string literals in it or in what its names are bound to. */
 export function fileNameOf(model: FileModel, scope: Scope, node: PyNode): string | undefined {
