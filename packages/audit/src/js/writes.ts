@@ -8,6 +8,7 @@ import { OPENERS, WRITE_SINKS, type WriteForm } from "./apis.js";
 import { enclosingFunction, type CallSite, type ModuleFacts } from "./facts.js";
 import { refKey } from "./resolve.js";
 import type { Scope } from "./scope.js";
+import { writeFlag } from "./setup.js";
 import { isSerialized, looksLikeStateFile, paramSource, pathParts } from "./values.js";
 
 /** A project function that writes to a path it takes as a parameter. */
@@ -136,6 +137,9 @@ function summarize(w: WriteSite, fnNames: Map<Node, string>): HelperSummary | un
   if (!fn || !name) return undefined;
   const pathParam = paramSource(w.pathExpr, w.site.scope, fn);
   if (pathParam === undefined) return undefined;
+  // `writeFileSync(p, d, { flag: "wx" })` (exclusive create) or "a" (append) never truncates: nor do its callers.
+  const flag = writeFlag(w.optionsExpr);
+  if (flag?.includes("x") || flag?.includes("a")) return undefined;
   const serializes = w.serializes || isSerialized(w.dataExpr, w.site.scope);
   const dataParam = serializes ? undefined : paramSource(w.dataExpr, w.site.scope, fn);
   const stateFile = looksLikeStateFile(pathParts(w.pathExpr, w.site.scope));
