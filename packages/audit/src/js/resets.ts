@@ -236,10 +236,35 @@ function readsOnlyConfig(body: Node, scope: Scope): boolean {
   return names.length > 0 && names.every((n) => n !== undefined && (SETUP_FILE_NAMES.has(n) || /^\.[a-z]+rc(\.json)?$/.test(n)));
 }
 
+/** The function's own variable (declared in its body, not in an outer scope or module). */
+function isOwnVariable(name: string, scope: Scope, fn: Node): boolean {
+  let s: Scope | undefined = scope;
+  while (s && !s.vars.has(name)) s = s.parent;
+  return s?.fn === fn && s.vars.get(name)?.kind === "var";
+}
+
+/**
+ * `let d; try { d = JSON.parse(read(f)) } catch { return; } use(d)`: the function gives up its own
+ * work (skips a half-written entry) and leaves no default behind — the try only sets the
+ * function's own variables. A module or `this.` field set there would keep its default: a reset.
+ */
+function abandonsOwnWork(t: Site, handler: Node): boolean {
+  const body = handler.body as Node;
+  const statements = body.body as Node[];
+  if (!t.fn || statements.length === 0 || !statements.every((st) => st.type === "ReturnStatement" && !st.argument)) return false;
+  // Only declarations and assignments of its own variables: a call there (`Object.assign(state, …)`) could fill shared state.
+  return ((t.node.block as Node).body as Node[]).every((st) => {
+    if (st.type === "VariableDeclaration") return true;
+    const e = st.type === "ExpressionStatement" ? unwrap(st.expression as Node) : undefined;
+    const left = e?.type === "AssignmentExpression" ? unwrap(e.left as Node) : undefined;
+    return left?.type === "Identifier" && isOwnVariable(left.name as string, t.scope, t.fn!);
+  });
+}
+
 function catchClauseFinding(t: Site, source: string): ResetFinding | undefined {
   const handler = t.node.handler as Node | null;
   if (!handler) return undefined;
-  if (!parsesFile(t.node.block as Node, t.scope) || readsOnlyConfig(t.node.block as Node, t.scope)) return undefined;
+  if (!parsesFile(t.node.block as Node, t.scope) || readsOnlyConfig(t.node.block as Node, t.scope) || abandonsOwnWork(t, handler)) return undefined;
   const param = handler.param as Node | null;
   const errorName = param?.type === "Identifier" ? (param.name as string) : undefined;
   if (handlerIsFine(handler.body as Node, errorName, t.scope) || answersYesNo(handler.body as Node)) return undefined;
