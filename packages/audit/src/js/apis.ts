@@ -89,6 +89,7 @@ for (const mod of ["fs", "fs-extra"]) {
 }
 for (const name of ["readJson", "readJSON", "readJsonSync", "readJSONSync"]) READERS.set(`fs-extra:${name}`, { parses: true });
 READERS.set("jsonfile:readFile", { parses: true });
+for (const name of ["loadJsonFile", "loadJsonFileSync", "default", "default.sync"]) READERS.set(`load-json-file:${name}`, { parses: true });
 READERS.set("jsonfile:readFileSync", { parses: true });
 READERS.set("atomic:crashsafe.readJson", { parses: true });
 READERS.set("atomic:crashsafe.readJsonSync", { parses: true });

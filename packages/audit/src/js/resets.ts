@@ -5,7 +5,7 @@
  * defaults when the error is ENOENT.
  */
 import { isFunction, propertyName, span, stringValue, unwrap, walk, walkOwn, type Node } from "./ast.js";
-import { EXITS, PARSERS, READERS, SETUP_FILE_NAMES, WRITE_SINKS } from "./apis.js";
+import { COPIES, EXITS, PARSERS, READERS, RENAMES, SETUP_FILE_NAMES, WRITE_SINKS } from "./apis.js";
 import type { CallSite, ModuleFacts, Site } from "./facts.js";
 import { refKey } from "./resolve.js";
 import type { Scope } from "./scope.js";
@@ -158,7 +158,16 @@ function handlerIsFine(body: Node, errorName: string | undefined, scope: Scope):
     else if (RECOVERY.test(stringValue(n) ?? "")) fine = true;
     else if (n.type === "TemplateElement" && RECOVERY.test((n.value as { raw: string }).raw)) fine = true;
   });
-  return (fine && !defaultsOnParseError(body, errorName)) || onlyDefaultsOnMissingFile(body);
+  return (fine && !defaultsOnParseError(body, errorName)) || onlyDefaultsOnMissingFile(body) || movesAside(body, scope);
+}
+
+/** `renameSync(file, file + ".corrupt")` in the handler: the unreadable file is kept aside, not lost, before starting over. */
+function movesAside(body: Node, scope: Scope): boolean {
+  let moved = false;
+  walkOwn(body, (n) => {
+    if (n.type === "CallExpression" && (RENAMES.has(refKey(n.callee as Node, scope) ?? "") || COPIES.has(refKey(n.callee as Node, scope) ?? ""))) moved = true;
+  });
+  return moved;
 }
 
 /**
