@@ -45,10 +45,24 @@ function args(call: Node): Node[] {
   return call.arguments as Node[];
 }
 
+const STD_STREAMS = new Set(["global:process.stdout.fd", "global:process.stderr.fd", "process:stdout.fd", "process:stderr.fd"]);
+
+/** `writeFileSync(1, …)`, `writeFileSync(process.stdout.fd, …)`, `"/dev/stdout"`: output, not a file. */
+function isStandardStream(expr: Node | undefined, scope: Scope): boolean {
+  if (!expr) return false;
+  const n = unwrap(expr);
+  if (n.type === "ConditionalExpression") return isStandardStream(n.consequent as Node, scope) && isStandardStream(n.alternate as Node, scope);
+  if (n.type === "Literal" && (n.value === 1 || n.value === 2)) return true;
+  const s = stringValue(n);
+  if (s === "/dev/stdout" || s === "/dev/stderr") return true;
+  return n.type === "MemberExpression" && STD_STREAMS.has(refKey(n, scope) ?? "");
+}
+
 function directSite(site: CallSite): WriteSite | undefined {
   const sink = site.key === undefined ? undefined : WRITE_SINKS.get(site.key);
   if (!sink) return undefined;
   const a = args(site.node);
+  if (isStandardStream(a[sink.pathArg], site.scope)) return undefined;
   // writeFileSync(fd, …) on a descriptor from openSync(tmp, "w"): a write through that handle (handleSite).
   if (openerOf(a[sink.pathArg], site.scope)) return undefined;
   return { site, kind: "direct", sinkName: sink.name, form: sink.form, serializes: sink.serializes, pathExpr: a[sink.pathArg], dataExpr: a[sink.dataArg], optionsExpr: a[2], report: site.node };
