@@ -118,9 +118,12 @@ export function collectWrites(model: FileModel, scope: Scope, helpers: HelperInd
     const helperWrite = helpers.writeThroughHelper(model, scope, call);
     if (helperWrite) add(helperWrite);
   }
-  // A rendered image or .tex moved out of a scratch dir is an output; a temp holding JSON, or a state file, is state.
+  // A rendered image or .tex moved out of a scratch dir to a path the caller chose is an output; a temp
+  // holding JSON, or a copy onto a state-named file or a configured constant (`self.RELEASE_CONF`), rewrites state.
   for (const { src, ...copy } of copies) {
-    if (stateTemps.has(pathKey(model, src)) || filledWithState(model, scope, pathKey(model, src)) || plainFormat(model, scope, copy.target)) add(copy);
+    const srcKey = pathKey(model, src);
+    const constant = /^[A-Z][A-Z0-9_]+$/.test(pathKey(model, copy.target).split(".").pop() ?? "");
+    if (stateTemps.has(srcKey) || filledWithState(model, scope, srcKey) || constant || plainFormat(model, scope, copy.target)) add(copy);
   }
   return sites;
 }
