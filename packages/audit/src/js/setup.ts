@@ -13,6 +13,8 @@ const SETUP_FILE_PREFIXES = ["build", "release", "generate", "gen-", "gen_", "co
 /** Targets that are source or markup: a write of them is code generation, not runtime state. */
 const GENERATED_SOURCE = [".js", ".mjs", ".cjs", ".jsx", ".ts", ".mts", ".cts", ".tsx", ".d.ts", ".html", ".md", ".css", ".scss", ".vue", ".svelte", ".py", ".go", ".rs", ".java", ".swift", ".kt"];
 const CONFIG_FILES = ["gulpfile", "gruntfile", "jakefile"];
+/** Test-runner hooks at the project root: `jest.setup.js`, `globalSetup.ts`, `global-teardown.mjs`. */
+const TEST_HOOK_FILE = /\.setup\.[cm]?[jt]sx?$|^global-?(setup|teardown)\b/;
 const FUNCTION_NAME = /^(build|generate|gen[A-Z_]|export|scaffold|init|setup|install|bootstrap|emit|codegen|release|bump|publish|prepare|create(Default)?Config|writeConfig|download|seed|migrate|writeBundle|closeBundle)|Export|Report$|CPUProfile|Profiler|HeapSnapshot/;
 /** Names of user-chosen output locations: `argv.output`, `outFile`, `options.dest`, `reportPath`. */
 const OUTPUT_NAME = /^(out|output|dest|destination|export|report)(File|Path|Dir|Filename|FileName|Name|Location)?$/i;
@@ -23,7 +25,7 @@ export function setupFileReason(filename: string): string | undefined {
   const base = (parts[parts.length - 1] ?? "").toLowerCase();
   for (const dir of parts.slice(0, -1)) if (SETUP_DIRS.has(dir.toLowerCase())) return `in ${dir}/ (a script or test, not runtime code)`;
   if (SETUP_FILE_PREFIXES.some((p) => base.startsWith(p))) return "a build/release/generator script";
-  if (CONFIG_FILES.some((p) => base.startsWith(p)) || base.includes(".config.") || base.includes(".test.") || base.includes(".spec.")) return "a config, build or test file";
+  if (CONFIG_FILES.some((p) => base.startsWith(p)) || base.includes(".config.") || base.includes(".test.") || base.includes(".spec.") || TEST_HOOK_FILE.test(base)) return "a config, build or test file";
   return undefined;
 }
 
