@@ -15,6 +15,8 @@ export interface WriteSink {
   /** Index of the path and data arguments. */
   pathArg: number;
   dataArg: number;
+  /** The call takes `{ atomic: true }` (argument 2) to write through a temp and rename instead. */
+  atomicOption?: boolean;
 }
 
 const sink = (name: string, form: WriteForm, serializes = false): WriteSink => ({ name, form, serializes, pathArg: 0, dataArg: 1 });
@@ -35,6 +37,9 @@ WRITE_SINKS.set("fs-extra:outputFileSync", sink("fs-extra outputFileSync", "sync
 WRITE_SINKS.set("jsonfile:writeFile", sink("jsonfile.writeFile", "other", true));
 WRITE_SINKS.set("jsonfile:writeFileSync", sink("jsonfile.writeFileSync", "sync", true));
 WRITE_SINKS.set("global:Bun.write", sink("Bun.write", "other"));
+// fs-jetpack writes (and JSON-serializes objects) in place unless given { atomic: true }.
+WRITE_SINKS.set("fs-jetpack:write", { ...sink("fs-jetpack write", "sync"), atomicOption: true });
+WRITE_SINKS.set("fs-jetpack:writeAsync", { ...sink("fs-jetpack writeAsync", "other"), atomicOption: true });
 // VS Code's file API writes a file: URI by truncating it in place, like fs.writeFile.
 WRITE_SINKS.set("vscode:workspace.fs.writeFile", sink("vscode.workspace.fs.writeFile", "other"));
 WRITE_SINKS.set("global:Deno.writeTextFile", sink("Deno.writeTextFile", "other"));

@@ -41,7 +41,7 @@ export function moduleRef(specifier: string): Ref {
 }
 
 /** Modules whose default export is the namespace itself (CommonJS interop). */
-const DEFAULT_IS_NAMESPACE = new Set(["fs", "fs-extra", "path", "os", "yaml", "toml", "ini", "jsonfile", "v8", "json5", "crypto", "util", "flatted"]);
+const DEFAULT_IS_NAMESPACE = new Set(["fs", "fs-extra", "fs-jetpack", "path", "os", "yaml", "toml", "ini", "jsonfile", "v8", "json5", "crypto", "util", "flatted"]);
 
 function bindingRef(b: Binding, depth: number, resolveScope: Scope): Ref | undefined {
   if (b.kind === "import" && b.source !== undefined) {

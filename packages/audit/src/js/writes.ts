@@ -58,11 +58,16 @@ function isStandardStream(expr: Node | undefined, scope: Scope): boolean {
   return n.type === "MemberExpression" && STD_STREAMS.has(refKey(n, scope) ?? "");
 }
 
+function hasAtomicOption(options: Node | undefined): boolean {
+  const n = options && unwrap(options);
+  return n?.type === "ObjectExpression" && (n.properties as Node[]).some((p) => p.type === "Property" && propertyName(p) === "atomic" && unwrap(p.value as Node).value === true);
+}
+
 function directSite(site: CallSite): WriteSite | undefined {
   const sink = site.key === undefined ? undefined : WRITE_SINKS.get(site.key);
   if (!sink) return undefined;
   const a = args(site.node);
-  if (isStandardStream(a[sink.pathArg], site.scope)) return undefined;
+  if (isStandardStream(a[sink.pathArg], site.scope) || (sink.atomicOption && hasAtomicOption(a[2]))) return undefined;
   // writeFileSync(fd, …) on a descriptor from openSync(tmp, "w"): a write through that handle (handleSite).
   if (openerOf(a[sink.pathArg], site.scope)) return undefined;
   return { site, kind: "direct", sinkName: sink.name, form: sink.form, serializes: sink.serializes, pathExpr: a[sink.pathArg], dataExpr: a[sink.dataArg], optionsExpr: a[2], report: site.node };
