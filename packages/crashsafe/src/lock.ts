@@ -181,6 +181,7 @@ function readHolder(lockPath: string): Seen | undefined {
   }
   try {
     const stat = fs.fstatSync(fd);
+    // crashsafe-ignore silent-state-reset: a lock file is not state; an unreadable holder is judged by the lock file's age instead
     const holder = parseHolder(fs.readFileSync(fd, "utf8"));
     return { holder, key: holder?.token ?? `ino${stat.ino}-${stat.mtimeMs}`, mtimeMs: stat.mtimeMs };
   } finally {
@@ -319,6 +320,7 @@ class HeldLock implements Lock {
     const renewed = this.#whileOurs(() => {
       const temp = tempPathFor(this.lockPath);
       fs.writeFileSync(temp, JSON.stringify(claim(this.token, this.leaseMs)), { flag: "wx" });
+      // crashsafe-ignore non-durable-replace: a lock never outlives a reboot (the boot id changes), so its lease need not survive a power cut
       fs.renameSync(temp, this.lockPath);
     });
     if (renewed === "lost") this.#stop();
