@@ -8,7 +8,7 @@ import { RETHROW_DESC } from "../fix/rethrow.js";
 import { suggestWrite } from "../fix/suggest.js";
 import { span, unwrap, type Node } from "./ast.js";
 import { collectFacts, type ModuleFacts } from "./facts.js";
-import { lineStarts, position } from "./lines.js";
+import { lineStarts, position } from "../lines.js";
 import { collectRenames, isTempWrite, replaceFindings } from "./replace.js";
 import { resetFindings } from "./resets.js";
 import { analyzeReads, displayKey, pathKey, type ReaderHelper, type StateRead } from "./reads.js";

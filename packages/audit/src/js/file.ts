@@ -8,7 +8,7 @@ import { relative } from "node:path";
 import { parseSync, type ParserOptions } from "oxc-parser";
 import { analyzeModule, type ExportedHelper, type ExportedReader, type ImportCall, type JsFinding, type Reexport, type StateRead } from "./analyze.js";
 import type { TextEdit } from "../fix/plan.js";
-import { lineStarts, position } from "./lines.js";
+import { lineStarts, position } from "../lines.js";
 
 export interface Located {
   line: number;

@@ -2,7 +2,7 @@
  * Suppression comments: `// crashsafe-ignore <rule-id>[, <rule-id>]: <reason>` silences those rules
  * on the comment's own line and on the next line. Without a rule id it silences every rule.
  */
-import { position } from "./lines.js";
+import { position } from "../lines.js";
 
 export interface CommentLike {
   type: string;

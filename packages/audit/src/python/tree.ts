@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import { Language, Parser, type TreeCursor } from "web-tree-sitter";
+import { lineIndex, lineStarts } from "../lines.js";
 
 /**
  * A plain-JS copy of a tree-sitter node (named nodes only, comments kept aside): crossing into
@@ -131,24 +132,6 @@ interface CopyState {
   names: Map<string, number>;
 }
 
-/** UTF-16 offsets where each line starts: rows and columns are computed here rather than asked of wasm per node. */
-function lineStarts(source: string): number[] {
-  const starts = [0];
-  for (let i = source.indexOf("\n"); i !== -1; i = source.indexOf("\n", i + 1)) starts.push(i + 1);
-  return starts;
-}
-
-function rowOf(starts: number[], index: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid]! <= index) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
-
 /** Appends the named nodes below the cursor in pre-order, each with the index of its parent. */
 function copyTree(cursor: TreeCursor, state: CopyState): void {
   const parents = [nodeAt(cursor, -1, state)];
@@ -183,8 +166,8 @@ function nameId(state: CopyState, name: string): number {
 function nodeAt(cursor: TreeCursor, parent: number, state: CopyState): number {
   const start = cursor.startIndex;
   const end = cursor.endIndex;
-  const row = rowOf(state.lineStarts, start);
-  const endRow = rowOf(state.lineStarts, end);
+  const row = lineIndex(state.lineStarts, start);
+  const endRow = lineIndex(state.lineStarts, end);
   const col = start - state.lineStarts[row]!;
   const type = state.types[cursor.nodeTypeId] ?? cursor.nodeType;
   const fieldName = state.fields[cursor.currentFieldId] ?? undefined;
