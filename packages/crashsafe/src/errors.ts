@@ -76,9 +76,12 @@ export class CorruptFileError extends CrashsafeError {
   readonly line: number;
   readonly column: number;
   readonly position: number;
+  /** What is wrong, without the path and position (`"empty file"`, the parser's message…). */
+  readonly reason: string;
 
   constructor(path: string, where: { line: number; column: number; position: number }, reason: string, options?: { cause?: unknown }) {
     super("ECORRUPT", path, `${path}:${where.line}:${where.column}: corrupt JSON: ${reason}`, options);
+    this.reason = reason;
     this.line = where.line;
     this.column = where.column;
     this.position = where.position;

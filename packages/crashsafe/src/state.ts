@@ -299,8 +299,7 @@ async function readDocument(file: string): Promise<Doc | undefined> {
     raw = parseJsonFile(file, bytes);
   } catch (error) {
     if (!(error instanceof CorruptFileError)) throw error;
-    const reason = error.message.split("corrupt JSON: ")[1] ?? "unparsable";
-    throw new CorruptStateError(file, `not valid JSON (${reason})`, `line ${error.line}, column ${error.column}`, [], { cause: error });
+    throw new CorruptStateError(file, `not valid JSON (${error.reason})`, `line ${error.line}, column ${error.column}`, [], { cause: error });
   }
   return { bytes, ...unwrap(file, raw) };
 }
