@@ -206,10 +206,8 @@ function staleReason(seen: Seen): string | undefined {
     // Only the "wx" fallback can show a half-written lock; give its writer a full lease.
     return Date.now() - seen.mtimeMs > DEFAULTS.leaseMs ? "unreadable lock file older than the lease" : undefined;
   }
-  if (holder.host === HOST) {
-    if (holder.boot && BOOT && holder.boot !== BOOT) return "the machine has rebooted since it was taken";
-    if (holder.pid !== process.pid && processIsGone(holder.pid)) return `process ${holder.pid} is no longer running`;
-  }
+  const gone = goneReason(holder);
+  if (gone !== undefined) return gone;
   const leaseUntil = Date.parse(holder.leaseUntil);
   if (!(leaseUntil > Date.now())) return `its lease expired at ${holder.leaseUntil}`;
   return undefined;
@@ -251,10 +249,18 @@ function removeDeadMarker(marker: string): void {
   } catch {
     return; // gone already, or being written: its creator is alive
   }
-  const rebooted = owner.boot && BOOT && owner.boot !== BOOT;
-  if (owner.host === HOST && (rebooted || (typeof owner.pid === "number" && processIsGone(owner.pid)))) {
-    fs.rmSync(marker, { force: true });
-  }
+  if (goneReason(owner) !== undefined) fs.rmSync(marker, { force: true });
+}
+
+/**
+ * Why the process that wrote `{pid, host, boot}` (a lock holder or a marker's creator) is provably
+ * gone: same host and a different boot id, or same host and no such pid. `undefined`: it may live.
+ */
+function goneReason(who: { pid?: number; host?: string; boot?: string }): string | undefined {
+  if (who.host !== HOST) return undefined;
+  if (who.boot && BOOT && who.boot !== BOOT) return "the machine has rebooted since it was taken";
+  if (typeof who.pid === "number" && who.pid !== process.pid && processIsGone(who.pid)) return `process ${who.pid} is no longer running`;
+  return undefined;
 }
 
 /**
