@@ -119,9 +119,9 @@ async function classify(dir: string, name: string, present: Set<string>): Promis
 }
 
 async function tempEntry(full: string, name: string, pid: number): Promise<Entry> {
-  const ageMs = Date.now() - (await fs.promises.stat(full)).mtimeMs;
-  if (processIsGone(pid) || ageMs > TEMP_MAX_AGE_MS) {
-    const why = processIsGone(pid) ? `writer pid ${pid} is no longer running` : `it is over an hour old`;
+  const gone = processIsGone(pid);
+  if (gone || Date.now() - (await fs.promises.stat(full)).mtimeMs > TEMP_MAX_AGE_MS) {
+    const why = gone ? `writer pid ${pid} is no longer running` : `it is over an hour old`;
     return { file: name, kind: "temp", status: "stale", problem: true, fix: "remove-temp", meaning: `temp file of an unfinished write (${why}); it was never acknowledged and nothing is recovered from it: safe to delete` };
   }
   return { file: name, kind: "temp", status: "in-progress", problem: false, meaning: `temp file of a write in progress by running pid ${pid}; leave it` };
