@@ -3,11 +3,10 @@
  * (never silently replaced by a default). Reading never modifies the file.
  */
 import fs from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { CorruptFileError } from "./errors.js";
 import { codeOf } from "./fs-ops.js";
 import { jsonErrorPosition, lineAndColumn } from "./json-position.js";
+import { absPath } from "./write.js";
 
 /** Options of {@link readJson}. */
 export interface ReadJsonOptions<T> {
@@ -16,10 +15,6 @@ export interface ReadJsonOptions<T> {
    * file rejects with the usual `ENOENT` error. Never used for an empty or corrupt file.
    */
   default?: T | (() => T);
-}
-
-function displayPath(file: string | URL): string {
-  return typeof file === "string" ? file : fileURLToPath(file);
 }
 
 function missing<T>(e: unknown, options: ReadJsonOptions<T>): T {
@@ -59,7 +54,7 @@ export async function readJson<T = unknown>(file: string | URL, options: ReadJso
   } catch (e) {
     return missing(e, options);
   }
-  return parseJsonFile<T>(path.resolve(displayPath(file)), bytes);
+  return parseJsonFile<T>(absPath(file), bytes);
 }
 
 /** Synchronous {@link readJson}, with the same outcomes. */
@@ -70,5 +65,5 @@ export function readJsonSync<T = unknown>(file: string | URL, options: ReadJsonO
   } catch (e) {
     return missing(e, options);
   }
-  return parseJsonFile<T>(path.resolve(displayPath(file)), bytes);
+  return parseJsonFile<T>(absPath(file), bytes);
 }

@@ -9,14 +9,12 @@
  * with the envelope, so the version is on disk.
  */
 import fs from "node:fs";
-import nodePath from "node:path";
-import { fileURLToPath } from "node:url";
 import { CorruptFileError, CorruptStateError, MigrationError, StateClosedError, ValidationError, VersionTooNewError, type StateIssue } from "./errors.js";
 import { acquireLock, type LockOptions } from "./lock.js";
 import { parseJsonFile } from "./read.js";
 import { validateWith, type Checked, type StandardSchemaV1 } from "./standard-schema.js";
 import { tempPathFor } from "./temp.js";
-import { writeFileAtomic, writeFileAtomicSync, writeJson, writeJsonSync, type Durability } from "./write.js";
+import { absPath, writeFileAtomic, writeFileAtomicSync, writeJson, writeJsonSync, type Durability } from "./write.js";
 
 /** The key that marks crashsafe's envelope in a state document. */
 export const ENVELOPE_KEY = "$crashsafe";
@@ -88,7 +86,7 @@ export function openState<S extends StandardSchemaV1>(
 ): Promise<StateFile<StandardSchemaV1.InferOutput<S>>>;
 export function openState<T>(path: string | URL, options: StateOptions<T>): Promise<StateFile<T>>;
 export async function openState<T>(path: string | URL, options: StateOptions<T>): Promise<StateFile<T>> {
-  const file = nodePath.resolve(typeof path === "string" ? path : fileURLToPath(path));
+  const file = absPath(path);
   const opts: Resolved<T> = { version: 1, migrate: {}, backup: true, onCorrupt: "throw", durability: "durable", ...options };
   const loaded = await loadOrRecover(file, opts);
   const state = new StateFile(file, opts, loaded === undefined ? opts.defaults() : loaded.value);

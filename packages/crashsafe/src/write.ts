@@ -43,7 +43,8 @@ export interface WriteJsonOptions extends WriteOptions {
   space?: number | string;
 }
 
-function absPath(file: string | URL): string {
+/** The absolute path of `file` (a path relative to the working directory, or a `file:` URL). */
+export function absPath(file: string | URL): string {
   return path.resolve(typeof file === "string" ? file : fileURLToPath(file));
 }
 
