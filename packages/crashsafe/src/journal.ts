@@ -20,6 +20,7 @@ import { constants } from "node:fs";
 import { open } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { acquireLock, type Lock } from "./lock.js";
+import { codeOf } from "./fs-ops.js";
 import { platform } from "./platform.js";
 import { readJson } from "./read.js";
 import { validateWith, type StandardSchemaV1 } from "./standard-schema.js";
@@ -197,7 +198,7 @@ async function openLog(file: string, readOnly: boolean, haveSnapshot: boolean): 
   try {
     return await open(file, readOnly ? "r" : APPEND);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT" || readOnly) throw error;
+    if (codeOf(error) !== "ENOENT" || readOnly) throw error;
     if (haveSnapshot) throw new JournalCorruptError(file, 0, `the log is missing but ${file}${SNAPSHOT_SUFFIX} exists`);
     await writeFileAtomic(file, encodeHeader(1));
     return open(file, APPEND);

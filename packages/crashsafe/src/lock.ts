@@ -24,6 +24,7 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import { hostname } from "node:os";
 import { LockTimeoutError } from "./errors.js";
+import { codeOf } from "./fs-ops.js";
 import { processIsGone, tempPathFor } from "./temp.js";
 
 /** Options of {@link acquireLock}. */
@@ -176,7 +177,7 @@ function readHolder(lockPath: string): Seen | undefined {
   try {
     fd = fs.openSync(lockPath, "r");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    if (codeOf(error) === "ENOENT") return undefined;
     throw error;
   }
   try {
@@ -274,7 +275,7 @@ function createExclusive(target: string, content: string): boolean {
     fs.linkSync(temp, target);
     return true;
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = codeOf(error);
     if (code === "EEXIST") return false;
     if (code === "EPERM" || code === "ENOTSUP" || code === "ENOSYS" || code === "EOPNOTSUPP") return createWx(target, content);
     throw error;
@@ -288,7 +289,7 @@ function createWx(target: string, content: string): boolean {
     fs.writeFileSync(target, content, { flag: "wx" });
     return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    if (codeOf(error) === "EEXIST") return false;
     throw error;
   }
 }

@@ -11,6 +11,7 @@
 import fs from "node:fs";
 import { CorruptFileError, CorruptStateError, MigrationError, StateClosedError, ValidationError, VersionTooNewError, type StateIssue } from "./errors.js";
 import { acquireLock, type LockOptions } from "./lock.js";
+import { codeOf } from "./fs-ops.js";
 import { parseJsonFile } from "./read.js";
 import { validateWith, type Checked, type StandardSchemaV1 } from "./standard-schema.js";
 import { tempPathFor } from "./temp.js";
@@ -289,7 +290,7 @@ async function readDocument(file: string): Promise<Doc | undefined> {
   try {
     bytes = await fs.promises.readFile(file);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    if (codeOf(error) === "ENOENT") return undefined;
     throw error;
   }
   let raw: unknown;
