@@ -15,3 +15,9 @@ export const ExitCode = {
 export class UsageError extends Error {
   override name = "UsageError";
 }
+
+/** Parses the value of a flag that takes a non-negative integer; a {@link UsageError} otherwise. */
+export function integerArg(text: string, flag: string): number {
+  if (!/^\d+$/.test(text)) throw new UsageError(`${flag} must be a non-negative integer, got "${text}"`);
+  return Number(text);
+}

@@ -4,7 +4,7 @@ import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 // Imported before the scenario so that node:fs is already wrapped when the scenario loads.
 import { ALL_MODELS, MODELS, simulateCrashes, type Model, type SimulateResult } from "crashsafe/testing";
-import { ExitCode, UsageError } from "../usage-error.js";
+import { ExitCode, integerArg, UsageError } from "../usage-error.js";
 
 const HELP = `Usage: crashsafe simulate <scenario.js> [--model process-crash|ext4-ordered|ext4-noauto_da_alloc|pessimistic|all] [--seed N] [--json]
 
@@ -30,7 +30,7 @@ export async function run(args: string[]): Promise<number> {
     return ExitCode.ok;
   }
   const models = modelsFrom(values.model);
-  const seed = values.seed === undefined ? undefined : integer(values.seed, "--seed");
+  const seed = values.seed === undefined ? undefined : integerArg(values.seed, "--seed");
   if (positionals.length !== 1) throw new UsageError("expected one scenario module, e.g. `crashsafe simulate ./scenario.js`");
   const file = resolve(positionals[0]!);
   const scenario = await load(file);
@@ -63,11 +63,6 @@ function modelsFrom(model: string | undefined): Model[] {
   if (model === "all") return [...MODELS];
   if ((ALL_MODELS as readonly string[]).includes(model)) return [model as Model];
   throw new UsageError(`unknown --model "${model}": use ${ALL_MODELS.join(", ")} or all`);
-}
-
-function integer(text: string, flag: string): number {
-  if (!/^\d+$/.test(text)) throw new UsageError(`${flag} must be a non-negative integer, got "${text}"`);
-  return Number(text);
 }
 
 async function load(file: string): Promise<Scenario> {

@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { torture, type TortureOptions, type TortureResult } from "crashsafe/testing";
-import { ExitCode, UsageError } from "../usage-error.js";
+import { ExitCode, integerArg, UsageError } from "../usage-error.js";
 
 const HELP = `Usage: crashsafe torture [--trials N] [--seed S] [--kill-after MIN-MAX] [--kill-points K] [--check MODULE] [--json] -- <command…>
 
@@ -32,12 +32,12 @@ export async function run(args: string[]): Promise<number> {
   const checks = values.check === undefined ? undefined : await load(values.check);
   const options: TortureOptions = {
     command,
-    trials: values.trials === undefined ? 20 : integer(values.trials, "--trials"),
-    killPoints: values["kill-points"] === undefined ? 0 : integer(values["kill-points"], "--kill-points"),
+    trials: values.trials === undefined ? 20 : integerArg(values.trials, "--trials"),
+    killPoints: values["kill-points"] === undefined ? 0 : integerArg(values["kill-points"], "--kill-points"),
     killAfterMs: values["kill-after"] === undefined ? [20, 400] : range(values["kill-after"]),
     check: checks ? (dir, output) => checks.check(dir, output) : () => {},
     ...(checks?.setup ? { setup: (dir: string) => checks.setup!(dir) } : {}),
-    ...(values.seed === undefined ? {} : { seed: integer(values.seed, "--seed") }),
+    ...(values.seed === undefined ? {} : { seed: integerArg(values.seed, "--seed") }),
   };
   const result = await torture(options);
   if (values.json === true) console.log(JSON.stringify({ version: 1, command, ...result }, null, 2));
@@ -57,11 +57,6 @@ function parse(args: string[]) {
   } catch (error) {
     throw new UsageError(`${(error as Error).message.split("\n")[0]} (see \`crashsafe torture --help\`)`);
   }
-}
-
-function integer(text: string, flag: string): number {
-  if (!/^\d+$/.test(text)) throw new UsageError(`${flag} must be a non-negative integer, got "${text}"`);
-  return Number(text);
 }
 
 function range(text: string): [number, number] {
