@@ -52,6 +52,7 @@ export function writeArgs(rest: unknown[]): { data: Uint8Array; position: number
 export interface FileOptions {
   encoding?: string;
   flag?: string | number;
+  mode?: number;
   flush?: boolean;
 }
 export function fileOptions(options: unknown): FileOptions {

@@ -6,6 +6,7 @@
  */
 import fs from "node:fs";
 import { syncBuiltinESMExports } from "node:module";
+import { fileOptions, toBytes, type FileOptions } from "./fs-args.js";
 
 const NAMES = ["open", "close", "write", "writev", "writeFile", "appendFile", "copyFile", "truncate", "ftruncate",
   "fsync", "fdatasync", "rename", "unlink", "rmdir", "rm", "mkdir", "link"];
@@ -53,18 +54,10 @@ function wrap(orig: AnyFn, kind: "sync" | "callback" | "promise"): AnyFn {
   };
 }
 
-interface FileOptions {
-  encoding?: BufferEncoding;
-  flag?: string;
-  mode?: number;
-  flush?: boolean;
-}
-
-function parse(data: unknown, options: unknown): { bytes: Buffer; o: FileOptions } | undefined {
-  const o = (typeof options === "string" ? { encoding: options } : (options ?? {})) as FileOptions;
-  if (typeof data === "string") return { bytes: Buffer.from(data, o.encoding ?? "utf8"), o };
-  if (ArrayBuffer.isView(data)) return { bytes: Buffer.from(data.buffer, data.byteOffset, data.byteLength), o };
-  return undefined;
+function parse(data: unknown, options: unknown): { bytes: Uint8Array; o: FileOptions } | undefined {
+  const o = fileOptions(options);
+  const bytes = toBytes(data, o.encoding);
+  return bytes === undefined ? undefined : { bytes, o };
 }
 
 /**
