@@ -35,6 +35,7 @@ function messyDir(): { dir: string; deadTemp: string; liveTemp: string } {
   fs.writeFileSync(join(dir, "alerts.json.lock"), lockFile(dead));
   fs.writeFileSync(join(dir, "tracker.json.lock"), lockFile(process.pid));
   fs.writeFileSync(join(dir, "tracker.json.corrupt-2026-11-25T20-00-00-000Z"), "{");
+  fs.writeFileSync(join(dir, "trades.log.corrupt-3-4096"), "\0\0garbage");
   fs.writeFileSync(join(dir, "notes.txt"), "not ours");
   return { dir, deadTemp, liveTemp };
 }
@@ -63,7 +64,9 @@ test("doctor --json lists every kind of file with its status and exits 1 while p
     "tracker.json.bak": "backup ok",
     "tracker.json.corrupt-2026-11-25T20-00-00-000Z": "corrupt-copy kept",
     "tracker.json.lock": "lock held",
+    "trades.log.corrupt-3-4096": "corrupt-copy kept",
   });
+  assert.match(report.entries.find((e) => e.file === "trades.log.corrupt-3-4096")!.meaning, /journal trades\.log \(generation 3, offset 4096\)/);
   const alerts = report.entries.find((e) => e.file === "alerts.json")!;
   assert.equal(alerts.fix, "restore-backup");
   assert.match(alerts.meaning, /line 1, column 11/);

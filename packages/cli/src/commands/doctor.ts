@@ -112,6 +112,10 @@ async function classify(dir: string, name: string, present: Set<string>): Promis
   if (corruptOf) {
     return { file: name, kind: "corrupt-copy", status: "kept", problem: false, meaning: `corrupt copy of ${corruptOf[1]} kept aside when it was restored from its backup (${corruptOf[2]}); inspect it, then delete it` };
   }
+  const quarantined = /^(.*)\.corrupt-(\d+)-(\d+)$/.exec(name);
+  if (quarantined) {
+    return { file: name, kind: "corrupt-copy", status: "kept", problem: false, meaning: `damaged bytes of journal ${quarantined[1]} (generation ${quarantined[2]}, offset ${quarantined[3]}) set aside by onCorrupt "quarantine"; the log was rewritten without them: inspect, then delete` };
+  }
   if (name.endsWith(".bak")) return backupEntry(full, name, present);
   // Not every locked file is a state file: journals share the lock but are not JSON.
   if (name.endsWith(".json") || present.has(`${name}.bak`)) return stateEntry(full, name, present);
