@@ -4,23 +4,49 @@ import { lineIndex, lineStarts } from "../lines.js";
 
 /**
  * A plain-JS copy of a tree-sitter node (named nodes only, comments kept aside): crossing into
- * wasm for every property read is what makes naive tree-sitter walks slow.
+ * wasm for every property read is what makes naive tree-sitter walks slow. Positions are read from
+ * the file's flat buffer rather than copied: every tree is held until the audit ends, and the
+ * smaller each node, the less the garbage collector has to copy and trace.
  */
-export interface PyNode {
-  type: string;
-  /** Field name in the parent (`function`, `arguments`, `left`, …), or undefined. */
-  field: string | undefined;
-  start: number;
-  end: number;
-  /** 0-based row and UTF-16 column, as tree-sitter reports them for JS strings. */
-  row: number;
-  col: number;
-  endRow: number;
-  endCol: number;
-  children: PyNode[];
-  parent: PyNode | undefined;
+export class PyNode {
   /** Memo of the qualified callee of a call node (see `calleeName`). */
-  callee?: string | null;
+  callee: string | null | undefined = undefined;
+
+  constructor(
+    readonly type: string,
+    /** Field name in the parent (`function`, `arguments`, `left`, …), or undefined. */
+    readonly field: string | undefined,
+    readonly children: PyNode[],
+    readonly parent: PyNode | undefined,
+    private readonly data: Int32Array,
+    /** Offset of this node's record in `data` (see {@link EncodedPython.nodes}). */
+    private readonly at: number,
+  ) {}
+
+  get start(): number {
+    return this.data[this.at + 2]!;
+  }
+
+  get end(): number {
+    return this.data[this.at + 3]!;
+  }
+
+  /** 0-based row and UTF-16 column, as tree-sitter reports them for JS strings. */
+  get row(): number {
+    return this.data[this.at + 4]!;
+  }
+
+  get col(): number {
+    return this.data[this.at + 5]!;
+  }
+
+  get endRow(): number {
+    return this.data[this.at + 6]!;
+  }
+
+  get endCol(): number {
+    return this.data[this.at + 7]!;
+  }
 }
 
 export interface ParsedPython {
@@ -87,20 +113,20 @@ export async function encodePython(source: string): Promise<EncodedPython> {
 /** Rebuilds the node objects of an {@link EncodedPython}: comments go aside, every other node under its parent. */
 export function decodePython(source: string, encoded: EncodedPython): ParsedPython {
   const { nodes: n, names } = encoded;
-  const parents = parentsWithChildren(encoded);
+  const counts = childCounts(encoded);
+  const filled = new Uint32Array(counts.length);
   const built: PyNode[] = [];
   const comments: PyNode[] = [];
   for (let i = 0; i < n.length; i += NODE_WIDTH) {
-    const parent = n[i + 8]! < 0 ? undefined : built[n[i + 8]!];
-    const node: PyNode = {
-      type: names[n[i]!]!,
-      field: n[i + 1]! < 0 ? undefined : names[n[i + 1]!],
-      start: n[i + 2]!, end: n[i + 3]!, row: n[i + 4]!, col: n[i + 5]!, endRow: n[i + 6]!, endCol: n[i + 7]!,
-      children: parents[i / NODE_WIDTH] ? [] : NO_CHILDREN, parent,
-    };
+    const parentIndex = n[i + 8]!;
+    const parent = parentIndex < 0 ? undefined : built[parentIndex];
+    const count = counts[i / NODE_WIDTH]!;
+    // Children sized up front: an array grown by push reserves 16 slots.
+    const children = count > 0 ? new Array<PyNode>(count) : NO_CHILDREN;
+    const node = new PyNode(names[n[i]!]!, n[i + 1]! < 0 ? undefined : names[n[i + 1]!], children, parent, n, i);
     built.push(node);
     if (node.type === "comment") comments.push(node);
-    else parent?.children.push(node);
+    else if (parent) parent.children[filled[parentIndex]!++] = node;
   }
   return { root: built[0]!, source, comments, ...(encoded.error ? { error: encoded.error } : {}) };
 }
@@ -111,10 +137,13 @@ export function decodePython(source: string, encoded: EncodedPython): ParsedPyth
  */
 const NO_CHILDREN: PyNode[] = [];
 
-/** 1 for each node that will have children (comments are kept aside, not under their parent). */
-function parentsWithChildren({ nodes: n, names }: EncodedPython): Uint8Array {
-  const out = new Uint8Array(n.length / NODE_WIDTH);
-  for (let i = 0; i < n.length; i += NODE_WIDTH) if (n[i + 8]! >= 0 && names[n[i]!] !== "comment") out[n[i + 8]!] = 1;
+/** The number of children of every node (comments are kept aside, not under their parent). */
+function childCounts({ nodes: n, names }: EncodedPython): Uint32Array {
+  const out = new Uint32Array(n.length / NODE_WIDTH);
+  for (let i = 0; i < n.length; i += NODE_WIDTH) {
+    const parent = n[i + 8]!;
+    if (parent >= 0 && names[n[i]!] !== "comment") out[parent] = out[parent]! + 1;
+  }
   return out;
 }
 
