@@ -68,30 +68,29 @@ export const suite: BenchSuite = {
     const py = generatePythonProject(path.join(root, "py"), PY_LINES);
     const workers = Math.min(os.availableParallelism(), 8);
     const counts = new Map<string, number>();
-    const throughput: BenchGroup = {
-      title: `crashsafe audit, ${big.files.length.toLocaleString("en-US")} files, ${big.lines.toLocaleString("en-US")} lines`,
+    /** One tree audited with the worker pool and on one thread: lines/s, findings and CPU of each. */
+    const threadsGroup = (title: string, dir: string, lines: number, key: string, notes: string[]): BenchGroup => ({
+      title,
       baseline: `audit, ${workers} threads`,
-      opsPerRound: big.lines,
+      opsPerRound: lines,
       rounds: 3,
-      cases: [auditCase(`audit, ${workers} threads`, path.join(root, "big"), workers, counter(counts, "big")), auditCase("audit, 1 thread", path.join(root, "big"), 1, counter(counts, "big1"))],
+      cases: [auditCase(`audit, ${workers} threads`, dir, workers, counter(counts, key)), auditCase("audit, 1 thread", dir, 1, counter(counts, `${key}1`))],
       notes: () => [
-        "ops/s = source lines per second (file selection, parsing, analysis, cross-file linking)",
-        `target: under 10 s per 1,000,000 lines on 2 cores; findings per round: ${counts.get("big")} (${counts.get("big1")} on one thread)`,
-        `CPU time per round (all threads): ${medianCpu(`${path.join(root, "big")}\0audit, ${workers} threads`)} with workers, ${medianCpu(`${path.join(root, "big")}\0audit, 1 thread`)} on one thread; load average at the end: ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`,
+        ...notes,
+        `findings per round: ${counts.get(key)} (${counts.get(`${key}1`)} on one thread)`,
+        `CPU time per round (all threads): ${medianCpu(`${dir}\0audit, ${workers} threads`)} with workers, ${medianCpu(`${dir}\0audit, 1 thread`)} on one thread; load average at the end: ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`,
       ],
-    };
-    const python: BenchGroup = {
-      title: `crashsafe audit, Python only, ${py.files.length.toLocaleString("en-US")} files, ${py.lines.toLocaleString("en-US")} lines`,
-      baseline: `audit, ${workers} threads`,
-      opsPerRound: py.lines,
-      rounds: 3,
-      cases: [auditCase(`audit, ${workers} threads`, path.join(root, "py"), workers, counter(counts, "py")), auditCase("audit, 1 thread", path.join(root, "py"), 1, counter(counts, "py1"))],
-      notes: () => [
-        "ops/s = source lines per second; parsing (tree-sitter) runs on the worker threads, the cross-file stage (models, helper index, rules, reader linking) on the calling thread",
-        `findings per round: ${counts.get("py")} (${counts.get("py1")} on one thread)`,
-        `CPU time per round (all threads): ${medianCpu(`${path.join(root, "py")}\0audit, ${workers} threads`)} with workers, ${medianCpu(`${path.join(root, "py")}\0audit, 1 thread`)} on one thread; load average at the end: ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores`,
-      ],
-    };
+    });
+    const throughput = threadsGroup(
+      `crashsafe audit, ${big.files.length.toLocaleString("en-US")} files, ${big.lines.toLocaleString("en-US")} lines`,
+      path.join(root, "big"), big.lines, "big",
+      ["ops/s = source lines per second (file selection, parsing, analysis, cross-file linking)", "target: under 10 s per 1,000,000 lines on 2 cores"],
+    );
+    const python = threadsGroup(
+      `crashsafe audit, Python only, ${py.files.length.toLocaleString("en-US")} files, ${py.lines.toLocaleString("en-US")} lines`,
+      path.join(root, "py"), py.lines, "py",
+      ["ops/s = source lines per second; parsing (tree-sitter) runs on the worker threads, the cross-file stage (models, helper index, rules, reader linking) on the calling thread"],
+    );
     const versus: BenchGroup = {
       title: `crashsafe audit vs ESLint with eslint-plugin-crashsafe, ${small.files.length.toLocaleString("en-US")} files, ${small.lines.toLocaleString("en-US")} lines`,
       baseline: "ESLint, crashsafe rules only",
